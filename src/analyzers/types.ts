@@ -2,6 +2,7 @@
  * What the application layer exposes to the rest of synack. The concrete
  * composition lives in src/analyzers/index.ts (`createAppLayer()`).
  */
+import type { AnomalyCode } from '../decode/anomalies.js';
 import type { AppObserver, Dir } from '../flow/hooks.js';
 
 /** One application event, shown inline on the timeline and in `packets`. Text is already neutralised. */
@@ -14,6 +15,8 @@ export interface AppEvent {
   /** 'HTTP' | 'TLS' | 'HTTP2' | 'WebSocket' | 'DNS' | 'QUIC' | … */
   proto: string;
   text: string;
+  /** Set when the event reports a problem (e.g. app_parse_error, app_limit); the text says what. */
+  anomaly?: AnomalyCode;
 }
 
 export interface HttpTransaction {
