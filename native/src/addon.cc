@@ -1,0 +1,24 @@
+// synack's optional native addon: libpcap's BPF compiler for capture files.
+// Loaded by src/native.ts when built; every feature has a TypeScript caller
+// that reports clearly when the addon is absent.
+#include <napi.h>
+#include <pcap/pcap.h>
+
+#include "filter.h"
+
+static Napi::Value LibpcapVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), pcap_lib_version());
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function filter = Filter::Init(env);
+  // Kept alive for the module's lifetime (the class is only constructed from JS).
+  Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(filter));
+  env.SetInstanceData(ref);
+  exports.Set("Filter", filter);
+  exports.Set("libpcapVersion", Napi::Function::New(env, LibpcapVersion));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+NODE_API_MODULE(synack, Init)

@@ -1,0 +1,655 @@
+/**
+ * Live capture through `cap` (libpcap), behind the same FrameSource contract
+ * as the file readers (src/capture/source.ts).
+ *
+ * cap emits one 'packet' event per frame and reuses a single buffer, so each
+ * frame is copied out at once into a ring of batch buffers. The consumer gets
+ * whole batches through the async iterator; a batch it holds returns to the
+ * ring when it asks for the next one (STYLE principle 7). When the consumer
+ * falls behind and every batch of the ring is full or held, further frames are
+ * dropped and counted in `dropped.pipeline`: memory stays bounded whatever the
+ * wire does.
+ *
+ * cap gives no kernel timestamps, so frames are stamped on arrival with a
+ * monotonic clock (performance.now(), built on the same clock as
+ * process.hrtime) anchored to wall time once at start. The README gives the
+ * measured difference from tcpdump's kernel timestamps.
+ *
+ * What cap does not expose, said once here: the kernel snaplen is fixed at
+ * 65535 bytes and promiscuous mode is always on (both set inside cap); libpcap's
+ * drop counters (pcap_stats) are not reachable, so `dropped.kernel` stays 0 and
+ * `kernelDropsKnown` is false; the original length of a truncated frame is
+ * recovered from its IP header.
+ */
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { type CaptureInfo, CaptureError, type Frame, type FrameSource, type ReaderProblem, newFrame } from './source.js';
+
+// ---------------------------------------------------------------------------
+// cap, loaded on demand
+
+/** The part of cap's API synack uses. */
+interface CapDevice {
+  name: string;
+  description?: string;
+  addresses: { addr?: string; netmask?: string; broadaddr?: string; dstaddr?: string }[];
+  flags?: string;
+}
+interface CapHandle {
+  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  close(): boolean;
+  on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): void;
+  removeAllListeners(event?: string): void;
+}
+interface CapModule {
+  Cap: { new (): CapHandle; deviceList(): CapDevice[]; findDevice(ip?: string): string | undefined };
+}
+
+let capModule: CapModule | undefined;
+let capTried = false;
+let capError = '';
+
+/** The command that makes cap loadable when libpcap's headers were missing at install. */
+export const CAP_FIX = 'apt-get install libpcap-dev && npm rebuild cap';
+
+/**
+ * cap, or undefined when it cannot be loaded (its native part was not built
+ * because libpcap's headers were missing at install). SYNACK_CAP_MODULE
+ * names another module path (tests point it at a missing one).
+ */
+export function loadCap(): CapModule | undefined {
+  if (capTried) return capModule;
+  capTried = true;
+  try {
+    const req = createRequire(import.meta.url);
+    capModule = req(process.env.SYNACK_CAP_MODULE ?? 'cap') as CapModule;
+    if (typeof capModule?.Cap?.deviceList !== 'function') throw new Error('unexpected cap module shape');
+  } catch (e) {
+    capModule = undefined;
+    capError = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+  }
+  return capModule;
+}
+
+/** One line for the user when cap is missing. */
+export function capMissingMessage(): string {
+  return `synack: live capture needs the 'cap' module, which is not built (libpcap headers were missing at install); fix: ${CAP_FIX} (file analysis works without it)`;
+}
+
+/** Why cap did not load, for diagnostics ('' when it did). */
+export function capLoadError(): string {
+  loadCap();
+  return capModule ? '' : capError;
+}
+
+function requireCap(): CapModule {
+  const cap = loadCap();
+  if (!cap) throw new CaptureError(capMissingMessage());
+  return cap;
+}
+
+// ---------------------------------------------------------------------------
+// interfaces
+
+export interface InterfaceAddress {
+  addr: string;
+  netmask?: string;
+  broadaddr?: string;
+  dstaddr?: string;
+}
+
+export interface InterfaceInfo {
+  name: string;
+  description: string;
+  addresses: InterfaceAddress[];
+  /** IFF_UP and, for real devices, carrier (operstate up/unknown); null for libpcap pseudo-devices (any, nflog…). */
+  up: boolean | null;
+  /** Administrative flag alone (IFF_UP). */
+  adminUp: boolean | null;
+  loopback: boolean;
+  /** True for devices that exist in the kernel (/sys/class/net), false for libpcap pseudo-devices. */
+  kernelDevice: boolean;
+}
+
+const IFF_UP = 0x1;
+const IFF_LOOPBACK = 0x8;
+
+function sysNet(name: string, file: string): string | undefined {
+  if (name.includes('/') || name === '.' || name === '..') return undefined;
+  try {
+    return readFileSync(`/sys/class/net/${name}/${file}`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function kernelState(name: string): { up: boolean | null; adminUp: boolean | null; loopback: boolean | null; exists: boolean } {
+  const flags = sysNet(name, 'flags');
+  if (flags === undefined) return { up: null, adminUp: null, loopback: null, exists: false };
+  const f = Number.parseInt(flags, 16);
+  const oper = sysNet(name, 'operstate') ?? 'unknown';
+  const adminUp = (f & IFF_UP) !== 0;
+  // operstate is "unknown" for drivers that do not report carrier (lo, tun): trust IFF_UP there.
+  const up = adminUp && (oper === 'up' || oper === 'unknown');
+  return { up, adminUp, loopback: (f & IFF_LOOPBACK) !== 0, exists: true };
+}
+
+/**
+ * The interfaces libpcap can open, with their state. Without cap, the
+ * kernel's own list (/sys/class/net and os.networkInterfaces()) is shown.
+ */
+export function listInterfaces(): { interfaces: InterfaceInfo[]; fromLibpcap: boolean } {
+  const cap = loadCap();
+  const out: InterfaceInfo[] = [];
+  const seen = new Set<string>();
+  if (cap) {
+    let devs: CapDevice[];
+    try {
+      devs = cap.Cap.deviceList();
+    } catch (e) {
+      throw new CaptureError(`synack: cannot list interfaces: ${(e as Error).message}`);
+    }
+    for (const d of devs) {
+      const k = kernelState(d.name);
+      seen.add(d.name);
+      out.push({
+        name: d.name,
+        description: d.description ?? '',
+        addresses: d.addresses.filter((a): a is InterfaceAddress => typeof a.addr === 'string').map((a) => cleanAddr(a)),
+        up: k.up,
+        adminUp: k.adminUp,
+        loopback: k.loopback ?? d.flags === 'PCAP_IF_LOOPBACK',
+        kernelDevice: k.exists,
+      });
+    }
+  }
+  // Kernel devices libpcap did not list (or all of them, without cap).
+  const os = networkInterfaces();
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/class/net');
+  } catch {
+    names = Object.keys(os);
+  }
+  for (const name of names) {
+    if (seen.has(name)) continue;
+    const k = kernelState(name);
+    out.push({
+      name,
+      description: '',
+      addresses: (os[name] ?? []).map((a) => ({ addr: a.address, netmask: a.netmask })),
+      up: k.up,
+      adminUp: k.adminUp,
+      loopback: k.loopback ?? (os[name] ?? []).some((a) => a.internal),
+      kernelDevice: k.exists,
+    });
+  }
+  return { interfaces: out, fromLibpcap: cap !== undefined };
+}
+
+function cleanAddr(a: InterfaceAddress): InterfaceAddress {
+  const r: InterfaceAddress = { addr: a.addr };
+  if (a.netmask) r.netmask = a.netmask;
+  if (a.broadaddr) r.broadaddr = a.broadaddr;
+  if (a.dstaddr) r.dstaddr = a.dstaddr;
+  return r;
+}
+
+/** The first interface that is up and not loopback (a kernel device, not a libpcap pseudo-device). */
+export function defaultInterface(list: InterfaceInfo[]): string | undefined {
+  return list.find((i) => i.kernelDevice && i.up === true && !i.loopback)?.name;
+}
+
+// ---------------------------------------------------------------------------
+// the live source
+
+/** cap's link-type names → LINKTYPE_* numbers (tcpdump.org/linktypes.html). */
+const CAP_LINKTYPES: Record<string, number> = {
+  NULL: 0,
+  ETHERNET: 1,
+  IEEE802_11_RADIO: 127,
+  LINKTYPE_LINUX_SLL: 113,
+  RAW: 101,
+};
+
+export function capLinkType(name: string): number {
+  const known = CAP_LINKTYPES[name];
+  if (known !== undefined) return known;
+  // "Unknown linktype N": N is a DLT value, equal to the LINKTYPE for every modern type.
+  const m = /(\d+)\s*$/.exec(name);
+  return m ? Number(m[1]) : -1;
+}
+
+/** Largest frame cap can deliver: it sets libpcap's snaplen to 65535 itself. */
+export const CAP_MAX_SNAPLEN = 65535;
+
+export interface LiveOptions {
+  /** Interface name; default: the first one up and not loopback. */
+  iface?: string;
+  /** BPF capture filter (libpcap syntax). */
+  filter?: string;
+  /** Bytes kept per frame; 0 = the maximum (65535 with cap). */
+  snapLen?: number;
+  /** Kernel capture buffer in MiB (libpcap's buffer size). */
+  bufferMb?: number;
+  /** Promiscuous mode; cap always enables it, so false is reported as not honoured. */
+  promisc?: boolean;
+  /** Stop after this many frames. */
+  count?: number;
+  /** Stop after this many seconds. */
+  durationSec?: number;
+  /** Ring: how many batch buffers, and the size of each (bytes). Defaults 16 × 1 MiB. */
+  ringBatches?: number;
+  batchBytes?: number;
+  /** Frames per batch at most (default 4096). */
+  batchFrames?: number;
+}
+
+export interface LiveStats {
+  /** Frames libpcap handed us (after the capture filter), delivered or not. */
+  received: number;
+  /** Frames delivered to the consumer. */
+  delivered: number;
+  /** Bytes captured (capLen) of delivered frames. */
+  bytes: number;
+  /** Wall-clock start, seconds since the epoch (float). */
+  startTime: number;
+  /** Seconds since start (monotonic). */
+  elapsed(): number;
+  /** Frames per second over the last second or so (delivered + dropped, i.e. what the wire brought). */
+  packetsPerSecond(): number;
+}
+
+export interface LiveSource extends FrameSource {
+  readonly iface: string;
+  readonly linkType: number;
+  readonly snapLen: number;
+  /** False with cap: libpcap's counters are not reachable, so dropped.kernel is not known. */
+  readonly kernelDropsKnown: boolean;
+  /** Options that were asked for but cannot be honoured by the backend, one phrase each. */
+  readonly notes: string[];
+  readonly stats: LiveStats;
+  /** Why the capture ended: 'count' | 'duration' | 'closed' | 'error' | '' while running. */
+  readonly endReason: string;
+}
+
+const NS_PER_MS = 1e6;
+
+/**
+ * The wall clock anchored to the monotonic clock: reads Date.now() until it
+ * ticks, so the anchor sits on a millisecond boundary (bounded: at most a few
+ * ms of spinning, once per capture).
+ */
+function anchorClock(): { sec: number; nsec: number; perf: number } {
+  const start = Date.now();
+  let now = start;
+  let perf = performance.now();
+  const limit = perf + 5;
+  while (now === start && perf < limit) {
+    now = Date.now();
+    perf = performance.now();
+  }
+  return { sec: Math.floor(now / 1000), nsec: (now % 1000) * NS_PER_MS, perf };
+}
+
+class Batch {
+  readonly buf: Buffer;
+  readonly frames: Frame[];
+  /** The array handed to the consumer (length = count). */
+  readonly out: Frame[] = [];
+  count = 0;
+  used = 0;
+  constructor(bytes: number, maxFrames: number) {
+    this.buf = Buffer.allocUnsafe(bytes);
+    this.frames = new Array<Frame>(maxFrames);
+    for (let i = 0; i < maxFrames; i++) this.frames[i] = newFrame();
+  }
+}
+
+/** Opens a capture; throws CaptureError with one line and the fix. */
+export function openLive(opts: LiveOptions = {}): LiveSource {
+  const cap = requireCap();
+  const { interfaces } = listInterfaces();
+  let iface = opts.iface;
+  if (iface === undefined || iface === '') {
+    iface = defaultInterface(interfaces);
+    if (iface === undefined) {
+      throw new CaptureError(
+        `synack: no interface is up besides loopback; choose one with -i (available: ${interfaces.map((i) => i.name).join(', ') || 'none'})`,
+      );
+    }
+  } else if (!interfaces.some((i) => i.name === iface)) {
+    throw new CaptureError(`synack: no such interface: ${printable(iface)} (available: ${interfaces.map((i) => i.name).join(', ') || 'none'})`);
+  }
+  return new CapLiveSource(cap, iface, opts);
+}
+
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The exact command that grants node the capture capabilities (the real binary, not a symlink). */
+export function setcapCommand(): string {
+  let node = process.execPath;
+  try {
+    node = realpathSync(node);
+  } catch {
+    // keep execPath
+  }
+  return `sudo setcap cap_net_raw,cap_net_admin=eip ${/^[\w./+-]+$/.test(node) ? node : `'${node.replace(/'/g, `'\\''`)}'`}`;
+}
+
+/** Maps libpcap's open errors to one line with the fix. */
+export function openErrorLine(iface: string, filter: string, message: string): string {
+  const msg = message.split('\n')[0] ?? message;
+  if (/not permitted|permission|EPERM|EACCES/i.test(msg)) {
+    return `synack: no permission to capture on ${printable(iface)} (${msg}); run as root, or grant node the capture capabilities: ${setcapCommand()}`;
+  }
+  if (/no such device|doesn't exist|does not exist/i.test(msg)) {
+    return `synack: no such interface: ${printable(iface)} (${msg}); see synack ifaces`;
+  }
+  if (/not up/i.test(msg)) {
+    return `synack: interface ${printable(iface)} is down; bring it up with: ip link set ${printable(iface)} up`;
+  }
+  if (/filter|syntax|parse|expression/i.test(msg) && filter !== '') {
+    return `synack: invalid capture filter '${printable(filter)}': ${msg}`;
+  }
+  return `synack: cannot capture on ${printable(iface)}: ${msg}`;
+}
+
+class CapLiveSource implements LiveSource {
+  readonly iface: string;
+  readonly linkType: number;
+  readonly snapLen: number;
+  readonly kernelDropsKnown = false;
+  readonly notes: string[] = [];
+  readonly info: CaptureInfo;
+  readonly problems: ReaderProblem[] = [];
+  readonly dropped = { pipeline: 0, kernel: 0 };
+  bytesRead = 0;
+  endReason = '';
+  readonly stats: LiveStats;
+
+  private readonly handle: CapHandle;
+  /** cap copies each frame here; we copy it on into a batch before returning. */
+  private readonly capBuf: Buffer;
+  private readonly free: Batch[] = [];
+  private readonly ready: Batch[] = [];
+  private filling: Batch | undefined;
+  /** The batch the consumer holds; back to `free` when it asks for the next. */
+  private held: Batch | undefined;
+  private readonly maxFrames: number;
+  private frameNumber = 0;
+  private readonly countLimit: number;
+  private ended = false;
+  private flushScheduled = false;
+  private waiter: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: { sec: number; nsec: number; perf: number };
+  // packets/s over a sliding one-second window
+  private rateMark = 0;
+  private rateCount = 0;
+  private rate = 0;
+  private arrivals = 0;
+
+  constructor(cap: CapModule, iface: string, opts: LiveOptions) {
+    this.iface = iface;
+    const wantSnap = opts.snapLen === undefined || opts.snapLen <= 0 ? CAP_MAX_SNAPLEN : Math.floor(opts.snapLen);
+    this.snapLen = Math.min(wantSnap, CAP_MAX_SNAPLEN);
+    if (wantSnap > CAP_MAX_SNAPLEN && opts.snapLen !== undefined && opts.snapLen > 0) {
+      this.notes.push(`snaplen ${wantSnap} reduced to ${CAP_MAX_SNAPLEN} (the most cap captures)`);
+    }
+    if (opts.promisc === false) this.notes.push('promiscuous mode stays on (cap always enables it)');
+    this.countLimit = opts.count !== undefined && opts.count > 0 ? Math.floor(opts.count) : Infinity;
+    const batches = Math.max(2, Math.floor(opts.ringBatches ?? 16));
+    const batchBytes = Math.max(this.snapLen * 2, Math.floor(opts.batchBytes ?? 1 << 20));
+    this.maxFrames = Math.max(16, Math.floor(opts.batchFrames ?? 4096));
+    for (let i = 0; i < batches; i++) this.free.push(new Batch(batchBytes, this.maxFrames));
+
+    this.capBuf = Buffer.alloc(this.snapLen);
+    this.handle = new cap.Cap();
+    const bufBytes = Math.max(1, Math.min(2047, Math.floor(opts.bufferMb ?? 16))) * 1024 * 1024;
+    const filter = opts.filter ?? '';
+    let linkName: string;
+    try {
+      linkName = this.handle.open(iface, filter, bufBytes, this.capBuf);
+    } catch (e) {
+      try {
+        this.handle.close();
+      } catch {
+        // nothing open
+      }
+      throw new CaptureError(openErrorLine(iface, filter, e instanceof Error ? e.message : String(e)));
+    }
+    this.linkType = capLinkType(linkName);
+    this.clock = anchorClock();
+    this.rateMark = this.clock.perf;
+    const startTime = this.clock.sec + this.clock.nsec / 1e9;
+    this.info = {
+      format: 'live',
+      byteOrder: 'little',
+      versionMajor: 2,
+      versionMinor: 4,
+      interfaces: [{ index: 0, linkType: this.linkType, snapLen: this.snapLen, tsResolution: 9, name: iface, description: '', section: 0 }],
+      comments: [],
+      fileSize: 0,
+    };
+    const self = this;
+    this.stats = {
+      received: 0,
+      delivered: 0,
+      bytes: 0,
+      startTime,
+      elapsed: () => (performance.now() - self.clock.perf) / 1000,
+      packetsPerSecond: () => self.currentRate(),
+    };
+    this.handle.on('packet', (nbytes, truncated) => this.onPacket(nbytes, truncated));
+    if (opts.durationSec !== undefined && opts.durationSec > 0) {
+      this.timer = setTimeout(() => this.stop('duration'), opts.durationSec * 1000);
+    }
+  }
+
+  private currentRate(): number {
+    const now = performance.now();
+    const dt = now - this.rateMark;
+    if (dt >= 1000) {
+      this.rate = ((this.arrivals - this.rateCount) * 1000) / dt;
+      this.rateCount = this.arrivals;
+      this.rateMark = now;
+    }
+    return this.rate;
+  }
+
+  /** cap's per-frame callback: copy out, stamp, queue. No allocation here. */
+  private onPacket(nbytes: number, truncated: boolean): void {
+    if (this.ended) return;
+    const t = performance.now();
+    this.arrivals++;
+    this.stats.received++;
+    let b = this.filling;
+    const capLen = nbytes < this.snapLen ? nbytes : this.snapLen;
+    if (b !== undefined && (b.count === this.maxFrames || b.used + capLen > b.buf.length)) {
+      this.ready.push(b);
+      b = undefined;
+      this.filling = undefined;
+      this.wake();
+    }
+    if (b === undefined) {
+      b = this.free.pop();
+      if (b === undefined) {
+        this.dropped.pipeline++;
+        return;
+      }
+      b.count = 0;
+      b.used = 0;
+      this.filling = b;
+    }
+    this.capBuf.copy(b.buf, b.used, 0, capLen);
+    const f = b.frames[b.count++]!;
+    f.number = ++this.frameNumber;
+    f.buf = b.buf;
+    f.offset = b.used;
+    f.capLen = capLen;
+    f.origLen = truncated || capLen >= CAP_MAX_SNAPLEN ? wireLength(this.linkType, b.buf, b.used, capLen) : capLen;
+    // ns since the anchor; a double holds 104 days of ns exactly enough (2^53).
+    const ns = this.clock.nsec + Math.round((t - this.clock.perf) * NS_PER_MS);
+    const carry = Math.floor(ns / 1e9);
+    f.tsSec = this.clock.sec + carry;
+    f.tsNsec = ns - carry * 1e9;
+    f.linkType = this.linkType;
+    f.ifIndex = 0;
+    f.fileOffset = -1;
+    f.comment = undefined;
+    b.used += capLen;
+    this.stats.delivered++;
+    this.stats.bytes += capLen;
+    this.bytesRead += capLen;
+    if (this.frameNumber >= this.countLimit) {
+      this.stop('count');
+      return;
+    }
+    if (!this.flushScheduled) {
+      // Everything libpcap hands over in this poll round joins one batch.
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.waiter !== undefined && this.filling !== undefined && this.filling.count > 0) {
+      this.ready.push(this.filling);
+      this.filling = undefined;
+      this.wake();
+    }
+  };
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      w();
+    }
+  }
+
+  private stop(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endReason = reason;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    try {
+      this.handle.close();
+    } catch {
+      // already closed
+    }
+    this.handle.removeAllListeners('packet');
+    if (this.filling !== undefined && this.filling.count > 0) this.ready.push(this.filling);
+    this.filling = undefined;
+    this.wake();
+  }
+
+  close(): void {
+    this.stop('closed');
+  }
+
+  private release(): void {
+    if (this.held !== undefined) {
+      this.free.push(this.held);
+      this.held = undefined;
+    }
+  }
+
+  private take(b: Batch): Frame[] {
+    this.held = b;
+    const out = b.out;
+    out.length = b.count;
+    for (let i = 0; i < b.count; i++) out[i] = b.frames[i]!;
+    return out;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+    try {
+      for (;;) {
+        this.release();
+        let b = this.ready.shift();
+        if (b === undefined && this.filling !== undefined && this.filling.count > 0) {
+          b = this.filling;
+          this.filling = undefined;
+        }
+        if (b !== undefined) {
+          yield this.take(b);
+          continue;
+        }
+        if (this.ended) return;
+        await new Promise<void>((resolve) => {
+          this.waiter = resolve;
+        });
+      }
+    } finally {
+      this.release();
+      this.stop(this.endReason || 'closed');
+    }
+  }
+}
+
+/**
+ * The original length of a frame cut by the snaplen, from its IP header
+ * (cap reports only that the frame was cut). Falls back to capLen.
+ */
+export function wireLength(linkType: number, buf: Uint8Array, off: number, capLen: number): number {
+  let l3 = -1;
+  let ethertype = -1;
+  switch (linkType) {
+    case 1: {
+      // Ethernet, with up to two 802.1Q/802.1ad tags
+      if (capLen < 14) return capLen;
+      let p = 12;
+      ethertype = (buf[off + p]! << 8) | buf[off + p + 1]!;
+      for (let tags = 0; tags < 2 && (ethertype === 0x8100 || ethertype === 0x88a8) && p + 6 <= capLen; tags++) {
+        p += 4;
+        ethertype = (buf[off + p]! << 8) | buf[off + p + 1]!;
+      }
+      l3 = p + 2;
+      break;
+    }
+    case 113:
+      // Linux cooked v1: protocol at 14, header 16 bytes
+      if (capLen < 16) return capLen;
+      ethertype = (buf[off + 14]! << 8) | buf[off + 15]!;
+      l3 = 16;
+      break;
+    case 276:
+      // Linux cooked v2: protocol at 0, header 20 bytes
+      if (capLen < 20) return capLen;
+      ethertype = (buf[off]! << 8) | buf[off + 1]!;
+      l3 = 20;
+      break;
+    case 101:
+    case 228:
+    case 229:
+      l3 = 0;
+      break;
+    case 0:
+      l3 = 4;
+      break;
+    default:
+      return capLen;
+  }
+  if (l3 + 8 > capLen) return capLen;
+  const version = buf[off + l3]! >> 4;
+  let ipLen = 0;
+  if (version === 4 && (ethertype === -1 || ethertype === 0x0800)) {
+    ipLen = (buf[off + l3 + 2]! << 8) | buf[off + l3 + 3]!;
+  } else if (version === 6 && (ethertype === -1 || ethertype === 0x86dd)) {
+    ipLen = 40 + ((buf[off + l3 + 4]! << 8) | buf[off + l3 + 5]!);
+  }
+  const total = l3 + ipLen;
+  return total > capLen ? total : capLen;
+}
+
+/** True when cap's native part is present (for tests and `synack --version`). */
+export function capAvailable(): boolean {
+  return loadCap() !== undefined;
+}
