@@ -22,6 +22,7 @@
  *  9. duplicate ACK       no data, same seq, ack and non-zero window as this side's
  *                         previous segment; counted #1, #2, … until the ack moves
  * 10. ACKed unseen segment   acks beyond the highest contiguous seq seen from the peer
+ *                         (the mark then jumps to the peer's nextseq, so a hole is reported once)
  * 11. for segments with data, SYN or FIN that are not keep-alives:
  *     spurious retransmission  all its bytes were already acknowledged by the peer;
  *     else, when seq < nextseq (the sequence does not advance):
@@ -146,7 +147,7 @@ class DirState {
   isFirstAck = false;
   /** Analysis flags of this side's last segment. */
   lastSegmentFlags = 0;
-  /** Duplicate-ACK counter; -1 after an "ACKed unseen segment" neutralised it. */
+  /** Duplicate ACKs in a row from this side for its current ack number. */
   dupAckNum = 0;
   /** Frame that last changed this side's ack number (what duplicate ACKs duplicate). */
   lastNonDupAckFrame = 0;
@@ -279,7 +280,7 @@ export class TcpAnalyzer {
       }
       // 9. DUPLICATE ACK: same seq/ack/non-zero window as this side's previous segment, no data.
       if (sameSeqAck && window !== 0 && window === fwd.window) {
-        fwd.dupAckNum = fwd.dupAckNum === -1 ? 1 : fwd.dupAckNum + 1;
+        fwd.dupAckNum++;
         mask |= AnalysisFlag.DUPLICATE_ACK;
         this._dupAckCount = fwd.dupAckNum;
         this._dupAckFrame = fwd.lastNonDupAckFrame;
@@ -293,16 +294,10 @@ export class TcpAnalyzer {
     }
 
     // 10. ACKED UNSEEN SEGMENT: acks beyond the highest contiguous seq seen from the peer.
+    // The mark moves to the peer's nextseq so the same hole is reported once per jump.
     if (rev.maxSeqToBeAcked !== 0 && gtSeq(ack, rev.maxSeqToBeAcked) && (flags & TcpFlag.ACK) !== 0) {
-      // Wireshark compares these two plainly (not mod 2^32).
-      if (rev.maxSeqToBeAcked > rev.nextSeq) {
-        rev.maxSeqToBeAcked = rev.nextSeq;
-        mask |= AnalysisFlag.ACK_LOST_SEGMENT;
-      } else {
-        // Report the same hole once, even when the peer keeps sending pure ACKs.
-        if (rev.dupAckNum === 0) mask |= AnalysisFlag.ACK_LOST_SEGMENT;
-        rev.dupAckNum = -1;
-      }
+      mask |= AnalysisFlag.ACK_LOST_SEGMENT;
+      rev.maxSeqToBeAcked = rev.nextSeq;
     }
 
     // 11. RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER.
