@@ -21,8 +21,11 @@ export interface NativeFilter {
 }
 
 export interface NativeAddon {
-  /** Throws an Error carrying libpcap's message when the expression does not compile. */
-  Filter: new (expr: string, linkType: number, snapLen: number) => NativeFilter;
+  /**
+   * Compiles as `tcpdump -r` would for a file of this link type, snaplen and
+   * byte order. Throws an Error carrying libpcap's message when the expression does not compile.
+   */
+  Filter: new (expr: string, linkType: number, snapLen: number, bigEndian?: boolean) => NativeFilter;
   libpcapVersion(): string;
   abiVersion: number;
 }
@@ -74,7 +77,7 @@ export function nativeUnavailableReason(): string {
 export function nativeStatus(): string {
   const addon = loadNative();
   if (addon) {
-    const v = addon.libpcapVersion().replace(/^libpcap version /, '');
+    const v = addon.libpcapVersion().replace(/^libpcap version /, '').replace(/ \(with [^)]*\)$/, '');
     return `typescript + native addon (libpcap ${v}: BPF filters on files)`;
   }
   return `typescript (native addon ${whyNot}; build it with: node native/build.cjs)`;

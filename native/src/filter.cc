@@ -1,5 +1,6 @@
 #include "filter.h"
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -27,31 +28,66 @@ static int linktypeToDlt(int linkType) {
   }
 }
 
-// new Filter(expr, linkType, snaplen): compiles or throws libpcap's message.
+// A pcap_t that libpcap believes reads a savefile of `linkType`, `snaplen` and
+// byte order: made from a 24-byte pcap file header in memory. The filter
+// compiler treats savefiles specially (DLT_NULL's AF_INET6 takes the BSD
+// values of every platform; a header in the other byte order is swapped), so
+// this, not pcap_open_dead, gives exactly what `tcpdump -r FILE EXPR` runs.
+static pcap_t* openSavefileLike(int linkType, int snaplen, bool bigEndian, char* errbuf) {
+  unsigned char hdr[24];
+  auto put32 = [&](int off, uint32_t v) {
+    for (int i = 0; i < 4; i++) hdr[off + i] = (unsigned char)(bigEndian ? v >> (24 - 8 * i) : v >> (8 * i));
+  };
+  auto put16 = [&](int off, uint16_t v) {
+    hdr[off] = (unsigned char)(bigEndian ? v >> 8 : v);
+    hdr[off + 1] = (unsigned char)(bigEndian ? v : v >> 8);
+  };
+  put32(0, 0xa1b2c3d4);
+  put16(4, 2);
+  put16(6, 4);
+  put32(8, 0);
+  put32(12, 0);
+  put32(16, (uint32_t)snaplen);
+  put32(20, (uint32_t)linkType);
+  FILE* f = fmemopen(hdr, sizeof hdr, "rb");
+  if (f == nullptr) return nullptr;
+  // pcap_fopen_offline reads the header at once and owns the FILE afterwards.
+  pcap_t* p = pcap_fopen_offline(f, errbuf);
+  if (p == nullptr) fclose(f);
+  return p;
+}
+
+// new Filter(expr, linkType, snaplen, bigEndian?): compiles or throws libpcap's message.
 Filter::Filter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Filter>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    Napi::TypeError::New(env, "Filter(expr: string, linkType: number, snaplen: number)").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "Filter(expr: string, linkType: number, snaplen: number, bigEndian?: boolean)").ThrowAsJavaScriptException();
     return;
   }
   std::string expr = info[0].As<Napi::String>().Utf8Value();
   int linkType = info[1].As<Napi::Number>().Int32Value();
-  int snaplen = info[2].As<Napi::Number>().Int32Value();
-  if (snaplen <= 0 || snaplen > 0x7fffffff) snaplen = 262144;
-  pcap_t* dead = pcap_open_dead(linktypeToDlt(linkType), snaplen);
-  if (dead == nullptr) {
-    Napi::Error::New(env, "pcap_open_dead failed").ThrowAsJavaScriptException();
+  int64_t snap = info[2].As<Napi::Number>().Int64Value();
+  int snaplen = (snap <= 0 || snap > 0x7fffffff) ? 262144 : (int)snap;
+  bool bigEndian = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  char errbuf[PCAP_ERRBUF_SIZE];
+  errbuf[0] = 0;
+  pcap_t* p = openSavefileLike(linkType, snaplen, bigEndian, errbuf);
+  if (p == nullptr) {
+    // No fmemopen, or libpcap refused the header: fall back to a dead handle.
+    p = pcap_open_dead(linktypeToDlt(linkType), snaplen);
+  }
+  if (p == nullptr) {
+    Napi::Error::New(env, errbuf[0] ? errbuf : "cannot create a pcap handle").ThrowAsJavaScriptException();
     return;
   }
-  // Offline there is no interface netmask; tcpdump -r passes 0 too (only
-  // "ip broadcast" needs it, and that then reports an error, as in tcpdump).
-  if (pcap_compile(dead, &prog_, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    std::string msg = pcap_geterr(dead);
-    pcap_close(dead);
+  // tcpdump -r compiles with netmask 0 (there is no interface to ask).
+  if (pcap_compile(p, &prog_, expr.c_str(), 1, 0) != 0) {
+    std::string msg = pcap_geterr(p);
+    pcap_close(p);
     Napi::Error::New(env, msg).ThrowAsJavaScriptException();
     return;
   }
-  pcap_close(dead);
+  pcap_close(p);
   compiled_ = true;
 }
 

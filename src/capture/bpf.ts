@@ -40,15 +40,16 @@ function printable(s: string): string {
 
 /**
  * Compiles `expr` for frames of `linkType` (a LINKTYPE_* value) captured with
- * `snapLen`. Throws CaptureError: libpcap's message for a bad expression, or
+ * `snapLen`, from a file written in `byteOrder` (libpcap reads a DLT_NULL
+ * header in the file's order). Throws CaptureError: libpcap's message for a bad expression, or
  * how to build the addon when it is missing.
  */
-export function compileBpf(expr: string, linkType: number, snapLen = 262144): BpfFilter {
+export function compileBpf(expr: string, linkType: number, snapLen = 262144, byteOrder: 'little' | 'big' = 'little'): BpfFilter {
   const addon = loadNative();
   if (!addon) throw new CaptureError(bpfUnavailableMessage());
   let f: NativeFilter;
   try {
-    f = new addon.Filter(expr, linkType, snapLen > 0 ? snapLen : 262144);
+    f = new addon.Filter(expr, linkType, snapLen > 0 ? snapLen : 262144, byteOrder === 'big');
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     throw new CaptureError(`synack: invalid filter '${printable(expr)}': ${msg}`);
@@ -111,7 +112,7 @@ class BpfSource implements FrameSource {
     if (have) return have;
     let f: NativeFilter;
     try {
-      f = new this.addon.Filter(this.expr, linkType, snapLen > 0 ? snapLen : 262144);
+      f = new this.addon.Filter(this.expr, linkType, snapLen > 0 ? snapLen : 262144, this.inner.info.byteOrder === 'big');
     } catch (e) {
       const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
       if (strict) throw new CaptureError(`synack: invalid filter '${printable(this.expr)}': ${msg}`);
