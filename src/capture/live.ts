@@ -21,9 +21,11 @@
  * `kernelDropsKnown` is false; the original length of a truncated frame is
  * recovered from its IP header.
  */
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { type Stats, constants as fsConstants, lstatSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type CaptureInfo, CaptureError, type Frame, type FrameSource, type ReaderProblem, newFrame } from './source.js';
 
@@ -652,4 +654,162 @@ export function wireLength(linkType: number, buf: Uint8Array, off: number, capLe
 /** True when cap's native part is present (for tests and `synack --version`). */
 export function capAvailable(): boolean {
   return loadCap() !== undefined;
+}
+
+// ---------------------------------------------------------------------------
+// saving (-w)
+
+/** What -w needs from a capture-file writer (src/capture/pcap-writer.ts). */
+export interface FrameWriter {
+  write(frame: Frame): void;
+  /** Pushes buffered records to the file. */
+  flush(): void;
+  /** Flushes and closes the file. */
+  close(): void;
+}
+
+export interface OutputFile {
+  readonly path: string;
+  readonly fd: number;
+  /**
+   * With --force, the new file was created under a temporary name next to the
+   * target; commit() renames it over the target (atomic: readers see the old
+   * file or the new one, and a symlink at the target is replaced, never
+   * followed). Without --force it does nothing. Call it once the header is written.
+   */
+  commit(): void;
+  /** Removes a file that was never committed (opening the capture failed). */
+  abandon(): void;
+}
+
+function describeExisting(path: string): string {
+  try {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return 'is a symbolic link (synack never writes through one)';
+    if (st.isDirectory()) return 'is a directory';
+    return 'already exists';
+  } catch {
+    return 'already exists';
+  }
+}
+
+/**
+ * Opens the file -w writes. Never follows a symlink and never clobbers:
+ * without `force` the file is created with O_CREAT|O_EXCL|O_NOFOLLOW (an
+ * existing file, or a symlink even to nowhere, is refused); with `force` a
+ * new file is created exclusively under a temporary name in the same
+ * directory and renamed over the target by commit().
+ */
+export function openOutputFile(path: string, force: boolean): OutputFile {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
+  const shown = printable(path);
+  if (!force) {
+    let fd: number;
+    try {
+      fd = openSync(path, flags, 0o644);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ELOOP') {
+        throw new CaptureError(`synack: ${shown} ${describeExisting(path)}; not overwritten (use --force to replace it)`);
+      }
+      throw new CaptureError(`synack: cannot create ${shown}: ${(e as Error).message}`);
+    }
+    return { path, fd, commit: () => {}, abandon: () => rmQuiet(path) };
+  }
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new CaptureError(`synack: ${shown} is a directory`);
+  const tmp = join(dirname(path), `.${basename(path)}.synack-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, flags, 0o644);
+  } catch (e) {
+    throw new CaptureError(`synack: cannot create a file next to ${shown}: ${(e as Error).message}`);
+  }
+  let committed = false;
+  return {
+    path,
+    fd,
+    commit: () => {
+      if (committed) return;
+      committed = true;
+      try {
+        renameSync(tmp, path);
+      } catch (e) {
+        rmQuiet(tmp);
+        throw new CaptureError(`synack: cannot replace ${shown}: ${(e as Error).message}`);
+      }
+    },
+    abandon: () => {
+      if (!committed) rmQuiet(tmp);
+    },
+  };
+}
+
+function rmQuiet(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Passes batches through unchanged while writing every frame to `writer`,
+ * flushing at least every `flushMs` (also when traffic pauses) and closing
+ * the writer when iteration ends for any reason (end, close(), error,
+ * a consumer that stops early), so Ctrl-C leaves a complete file.
+ */
+export function recordTo(source: FrameSource, writer: FrameWriter, flushMs = 1000): FrameSource & { readonly written: number } {
+  let written = 0;
+  let dirty = false;
+  let closed = false;
+  const flush = (): void => {
+    if (dirty && !closed) {
+      writer.flush();
+      dirty = false;
+    }
+  };
+  const closeWriter = (): void => {
+    if (closed) return;
+    closed = true;
+    writer.close();
+  };
+  return {
+    get info() {
+      return source.info;
+    },
+    get problems() {
+      return source.problems;
+    },
+    get bytesRead() {
+      return source.bytesRead;
+    },
+    get dropped() {
+      return source.dropped;
+    },
+    get written() {
+      return written;
+    },
+    close: () => source.close(),
+    async *[Symbol.asyncIterator]() {
+      const timer = setInterval(flush, flushMs);
+      timer.unref();
+      try {
+        for await (const batch of source) {
+          for (let i = 0; i < batch.length; i++) writer.write(batch[i]!);
+          written += batch.length;
+          dirty = batch.length > 0 || dirty;
+          yield batch;
+        }
+      } finally {
+        clearInterval(timer);
+        closeWriter();
+      }
+    },
+  };
 }

@@ -22,14 +22,15 @@ export class ProblemLog {
   /** Set once a fatal problem was recorded: the reader stops there. */
   fatal: ReaderProblem | undefined;
 
-  add(kind: ProblemKind, fileOffset: number, frameNumber: number, message: string, fatal = false): void {
+  /** Records a problem; returns it when it is listed individually (callers may refine its message). */
+  add(kind: ProblemKind, fileOffset: number, frameNumber: number, message: string, fatal = false): ReaderProblem | undefined {
     const n = (this.perKind.get(kind) ?? 0) + 1;
     this.perKind.set(kind, n);
     if (n <= PER_KIND_LIMIT || fatal) {
       const p: ReaderProblem = { kind, fileOffset, frameNumber, message, fatal };
       this.list.push(p);
       if (fatal && !this.fatal) this.fatal = p;
-      return;
+      return p;
     }
     // Past the limit: one summary entry per kind, updated in place.
     const more = n - PER_KIND_LIMIT;
@@ -40,6 +41,7 @@ export class ProblemLog {
       this.list.push(s);
     }
     s.message = `${more} more '${kind}' problem${more === 1 ? '' : 's'} not listed (last at byte ${fileOffset}: ${message})`;
+    return undefined;
   }
 
   /** Number of problems of a kind, listed or not. */

@@ -35,12 +35,17 @@ export interface Frame {
   fileOffset: number;
   /** pcapng opt_comment of the packet, when present. */
   comment: string | undefined;
+  /**
+   * False for a record that carries no timestamp (pcapng Simple Packet Block:
+   * tsSec/tsNsec are then 0 and mean nothing). Absent or true otherwise.
+   */
+  hasTime?: boolean;
 }
 
 export function newFrame(): Frame {
   return {
     number: 0, buf: EMPTY, offset: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0,
-    linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined,
+    linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined, hasTime: true,
   };
 }
 const EMPTY = new Uint8Array(0);
@@ -61,6 +66,27 @@ export interface CaptureInterface {
   name?: string;
   description?: string;
   section: number;
+  /** pcapng if_os. */
+  os?: string;
+  /** pcapng if_tsoffset: seconds added to every timestamp of the interface (already applied to frames). */
+  tsOffsetSec?: number;
+  /** pcapng if_tsresol as written (bit 7 set: power of two); absent for classic pcap. */
+  tsResolRaw?: number;
+  /** Interface index inside its pcapng section (the id EPBs use); 0 for classic pcap. */
+  localIndex?: number;
+}
+
+/** A pcapng section (one per section header block). */
+export interface CaptureSection {
+  /** Byte offset of the section header block. */
+  fileOffset: number;
+  byteOrder: 'little' | 'big';
+  versionMajor: number;
+  versionMinor: number;
+  hardware?: string;
+  os?: string;
+  application?: string;
+  comments: string[];
 }
 
 /**
@@ -90,6 +116,10 @@ export interface CaptureInfo {
   comments: string[];
   /** Total file size in bytes, when known (for progress). */
   fileSize: number;
+  /** pcapng sections in order (empty for classic pcap). */
+  sections?: CaptureSection[];
+  /** Classic pcap: the snapshot length field of the file header (0 = not set). */
+  snapLen?: number;
 }
 
 export interface FrameSource extends AsyncIterable<Frame[]> {
