@@ -23,6 +23,14 @@ const DEFS = {
   7: { name: 'pppoe_truncated', severity: 'truncated', text: 'PPPoE header truncated' },
   8: { name: 'arp_truncated', severity: 'truncated', text: 'ARP truncated' },
   9: { name: 'null_family_unknown', severity: 'note', text: 'loopback address family not decoded' },
+  10: { name: 'llc_truncated', severity: 'truncated', text: '802.2 LLC header truncated' },
+  11: { name: 'ppp_truncated', severity: 'truncated', text: 'PPP header truncated' },
+  12: { name: 'gre_truncated', severity: 'truncated', text: 'GRE header truncated' },
+  13: { name: 'gre_unsupported', severity: 'malformed', text: 'GRE version or routing field not supported' },
+  14: { name: 'pppoe_bad_length', severity: 'malformed', text: 'PPPoE length exceeds the frame' },
+  15: { name: 'encapsulation_limit', severity: 'limit', text: 'too many nested tunnels (limit reached)' },
+  16: { name: 'unknown_ppp_protocol', severity: 'note', text: 'PPP protocol not decoded' },
+  17: { name: 'unknown_ip_protocol', severity: 'note', text: 'IP protocol not decoded' },
   // IPv4 50..99
   50: { name: 'ipv4_truncated', severity: 'truncated', text: 'IPv4 header truncated' },
   51: { name: 'ipv4_bad_version', severity: 'malformed', text: 'IP version field does not match' },
@@ -37,6 +45,8 @@ const DEFS = {
   60: { name: 'fragment_too_big', severity: 'malformed', text: 'IP fragment beyond 65535 bytes' },
   61: { name: 'ipv4_bad_checksum', severity: 'note', text: 'IPv4 header checksum wrong' },
   62: { name: 'trailing_bytes', severity: 'note', text: 'bytes after the IP datagram (padding)' },
+  63: { name: 'ipv4_total_length_exceeds_wire', severity: 'malformed', text: 'IPv4 total length exceeds the frame on the wire' },
+  64: { name: 'fragment_truncated', severity: 'truncated', text: 'IP fragment truncated by snapshot length; not reassembled' },
   // IPv6 100..149
   100: { name: 'ipv6_truncated', severity: 'truncated', text: 'IPv6 header truncated' },
   101: { name: 'ipv6_bad_version', severity: 'malformed', text: 'IPv6 version field is not 6' },
@@ -45,9 +55,12 @@ const DEFS = {
   104: { name: 'ipv6_payload_exceeds_frame', severity: 'truncated', text: 'IPv6 payload length exceeds captured data' },
   105: { name: 'ipv6_fragment', severity: 'note', text: 'IPv6 fragment' },
   106: { name: 'ipv6_jumbo_or_zero_length', severity: 'note', text: 'IPv6 payload length 0' },
+  107: { name: 'ipv6_payload_exceeds_wire', severity: 'malformed', text: 'IPv6 payload length exceeds the frame on the wire' },
+  108: { name: 'ipv6_ext_exceeds_payload', severity: 'malformed', text: 'IPv6 extension header longer than the payload' },
   // ICMP 150..169
   150: { name: 'icmp_truncated', severity: 'truncated', text: 'ICMP header truncated' },
   151: { name: 'icmpv6_truncated', severity: 'truncated', text: 'ICMPv6 header truncated' },
+  152: { name: 'icmp_bad_checksum', severity: 'note', text: 'ICMP checksum wrong' },
   // TCP 170..219
   170: { name: 'tcp_truncated', severity: 'truncated', text: 'TCP header truncated' },
   171: { name: 'tcp_bad_data_offset', severity: 'malformed', text: 'TCP data offset < 5 words' },
@@ -57,10 +70,12 @@ const DEFS = {
   175: { name: 'tcp_payload_truncated', severity: 'truncated', text: 'TCP payload truncated by snapshot length' },
   176: { name: 'tcp_syn_fin', severity: 'note', text: 'SYN and FIN both set' },
   177: { name: 'tcp_bad_checksum', severity: 'note', text: 'TCP checksum wrong' },
+  178: { name: 'tcp_option_wrong_length', severity: 'note', text: 'TCP option has an unexpected length' },
   // UDP 220..239
   220: { name: 'udp_truncated', severity: 'truncated', text: 'UDP header truncated' },
   221: { name: 'udp_bad_length', severity: 'malformed', text: 'UDP length field invalid' },
   222: { name: 'udp_payload_truncated', severity: 'truncated', text: 'UDP payload truncated by snapshot length' },
+  223: { name: 'udp_bad_checksum', severity: 'note', text: 'UDP checksum wrong' },
   // capture 240..259
   240: { name: 'frame_caplen_exceeds_origlen', severity: 'malformed', text: 'captured length larger than original length' },
   241: { name: 'frame_truncated', severity: 'truncated', text: 'frame truncated by snapshot length' },

@@ -16,6 +16,8 @@ export const LayerId = {
   eth: 1, vlan: 2, sll: 3, sll2: 4, null: 5, loop: 6, rawip: 7, pppoe: 8, ppp: 9, llc: 10,
   arp: 11, ipv4: 12, ipv6: 13, ipv6ext: 14, icmp: 15, icmpv6: 16, tcp: 17, udp: 18,
   gre: 19, data: 20, igmp: 21, sctp: 22, esp: 23, ah: 24,
+  /** PPP link control (LCP) and the other PPP control protocols (IPCP, CHAP, ...). */
+  lcp: 25,
 } as const;
 export type LayerId = (typeof LayerId)[keyof typeof LayerId];
 
@@ -50,6 +52,10 @@ export class Decoded {
   ethOffset = -1;
 
   // ---- network ----
+  /**
+   * The fields below describe the innermost IP layer (after tunnels such as
+   * GRE or IP-in-IP), the one the transport header belongs to.
+   */
   /** 4, 6, or 0 when there is no IP layer. */
   ipVersion = 0;
   l3Offset = -1;
@@ -68,6 +74,17 @@ export class Decoded {
   reassembled = false;
   fragOffset = 0;
   moreFragments = false;
+  /**
+   * Offset of this frame's own IP header in the frame buffer (equal to
+   * `l3Offset` unless `reassembled`, when `l3Offset` points into `buf`).
+   */
+  frameL3Offset = -1;
+  /**
+   * Index in `layers` of the first layer decoded from the reassembled
+   * datagram (its offsets refer to `buf`, which then is not the frame
+   * buffer); -1 when nothing was reassembled.
+   */
+  reassembledLayer = -1;
 
   // ---- transport ----
   l4Offset = -1;
@@ -95,6 +112,18 @@ export class Decoded {
   udpLength = 0;
   icmpType = -1;
   icmpCode = -1;
+  /**
+   * ICMP/ICMPv6 errors: the invoking packet's IP header (offset in `buf`,
+   * -1 if none) and what could be read of it. The embedded layers also
+   * appear in `layers` after the ICMP layer; they never change the fields
+   * above, which describe the packet itself.
+   */
+  innerL3Offset = -1;
+  innerIpVersion = 0;
+  readonly innerAddr = new Uint32Array(8);
+  innerProto = -1;
+  innerSrcPort = -1;
+  innerDstPort = -1;
 
   // ---- payload (above L4, or above the last decoded layer) ----
   payloadOffset = 0;
@@ -120,10 +149,13 @@ export class Decoded {
     this.addr.fill(0);
     this.ipProto = -1; this.ttl = 0; this.ipId = 0;
     this.isFragment = false; this.reassembled = false; this.fragOffset = 0; this.moreFragments = false;
+    this.frameL3Offset = -1; this.reassembledLayer = -1;
     this.l4Offset = -1; this.srcPort = -1; this.dstPort = -1;
     this.seq = 0; this.ack = 0; this.tcpFlags = 0; this.window = 0; this.tcpHeaderLen = 0; this.urgentPtr = 0;
     this.mss = -1; this.wscale = -1; this.sackPermitted = false; this.tsVal = -1; this.tsEcr = -1; this.sackCount = 0;
     this.optionsOffset = -1; this.optionsLen = 0; this.udpLength = 0; this.icmpType = -1; this.icmpCode = -1;
+    if (this.innerIpVersion !== 0) { this.innerAddr.fill(0); this.innerIpVersion = 0; }
+    this.innerL3Offset = -1; this.innerProto = -1; this.innerSrcPort = -1; this.innerDstPort = -1;
     this.payloadOffset = 0; this.payloadLen = 0; this.payloadWireLen = 0;
     this.anomalyCount = 0; this.truncated = false; this.malformed = false;
   }

@@ -1,311 +1,778 @@
 /**
  * The layer stack: decodes one frame into a reused `Decoded`, in place.
- * (First version: link Ethernet/VLAN/SLL/SLL2/null/raw, IPv4, IPv6, TCP, UDP.)
+ *
+ * Dispatch is by number (link type, EtherType, PPP protocol, IP protocol)
+ * through `switch` statements over small integers, which V8 compiles to jump
+ * tables; each layer is read through a reused view from src/wire (one
+ * instance per decoder), so decoding a frame allocates nothing unless a
+ * fragmented datagram completes (then its bytes are copied once, see
+ * defrag.ts).
+ *
+ * Every layer ends in one of three ways (STYLE principle 3):
+ * - ok: the layer is pushed, its fields set, decoding continues above it;
+ * - truncated: the capture ends inside the header (snaplen) — an anomaly of
+ *   severity `truncated`; whatever part of the header was readable is kept;
+ * - malformed: the header is impossible — an anomaly of severity
+ *   `malformed`; the layer is pushed with what could be read and decoding
+ *   continues above it when the boundary is still known (IPv4 total length
+ *   beyond the frame, UDP length wrong), or stops when it is not (IHL < 5,
+ *   TCP data offset < 5).
+ * Nothing here throws: every read is inside a range a view's `check()`
+ * proved, and the fuzz tests hold us to it.
+ *
+ * Offsets: `end` is where the captured bytes of the current layer stop and
+ * `wire` where the headers say they stop; the two differ when the snapshot
+ * length cut the frame. Anomaly offsets are relative to the frame's first
+ * byte (or to the reassembled datagram for layers decoded from it).
  */
 import type { Frame } from '../capture/source.js';
-import { Anomaly } from './anomalies.js';
+import { Check, u16, u32 } from '../wire/bytes.js';
+import { internetChecksum, pseudoSum4, pseudoSum6 } from '../wire/checksum.js';
+import { EthernetView, ETH_TYPE_MIN } from '../wire/ethernet.js';
+import { GreView, GRE_PROTO_PPP } from '../wire/gre.js';
+import { IcmpView, icmpIsError } from '../wire/icmp.js';
+import { Icmpv6View, icmpv6IsError } from '../wire/icmpv6.js';
+import { Ipv4Check, Ipv4View, OptStep, TlvOptionIter } from '../wire/ipv4.js';
+import { Ipv6Check, Ipv6ExtView, Ipv6View, ipv6ToString, isIpv6ExtHeader } from '../wire/ipv6.js';
+import { LlcView } from '../wire/llc.js';
+import { NullView } from '../wire/null.js';
+import { PppView } from '../wire/ppp.js';
+import { PppoeView } from '../wire/pppoe.js';
+import { SllView } from '../wire/sll.js';
+import { Sll2View } from '../wire/sll2.js';
+import { TcpCheck, TcpView, tcpOptionExpectedLength } from '../wire/tcp.js';
+import { UdpView } from '../wire/udp.js';
+import { VlanView } from '../wire/vlan.js';
+import { ArpView } from '../wire/arp.js';
+import { Anomaly, type AnomalyCode } from './anomalies.js';
 import { Decoded, LayerId } from './decoded.js';
+import { Defragmenter, type DefragLimits, type FragmentInfo } from './defrag.js';
 
 export interface DecodeLimits {
+  /** 802.1Q/802.1ad tags followed in one frame; more gives `too_many_vlan_tags` and decoding stops there. */
   maxVlanTags: number;
+  /** IPv6 extension headers followed in one packet; more gives `ipv6_too_many_ext`. */
   maxIpv6ExtHeaders: number;
+  /** IP layers in one frame (tunnels: GRE, IP-in-IP); more gives `encapsulation_limit`. */
+  maxIpLayers: number;
 }
-export const DEFAULT_LIMITS: DecodeLimits = { maxVlanTags: 8, maxIpv6ExtHeaders: 32 };
+export const DEFAULT_LIMITS: DecodeLimits = { maxVlanTags: 8, maxIpv6ExtHeaders: 32, maxIpLayers: 4 };
 
 export interface FrameDecoderOptions {
+  /** Reassemble IP fragments (default true). The decoder then keeps state across frames. */
   defrag?: boolean;
   limits?: Partial<DecodeLimits>;
+  defragLimits?: Partial<DefragLimits>;
+  /** Verify IPv4 header, TCP, UDP and ICMP checksums (default false: offload makes most of them wrong on the sender's side, and it reads every byte). */
+  checksums?: boolean;
 }
 
-function u16(b: Uint8Array, o: number): number { return (b[o]! << 8) | b[o + 1]!; }
-function u32(b: Uint8Array, o: number): number { return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0; }
+// Ethernet frames shorter than 60 bytes (64 with one tag) are padded on the
+// wire (IEEE 802.3 clause 4.2.3.3): such padding is expected and not noted.
+const ETH_MIN_FRAME = 60;
 
 export class FrameDecoder {
   readonly limits: DecodeLimits;
+  readonly defrag: Defragmenter | null;
+  readonly checksums: boolean;
+
+  // Reused views (STYLE principle 6): one per protocol, re-pointed per layer.
+  private readonly eth = new EthernetView();
+  private readonly vlan = new VlanView();
+  private readonly sll = new SllView();
+  private readonly sll2 = new Sll2View();
+  private readonly nul = new NullView();
+  private readonly llc = new LlcView();
+  private readonly pppoe = new PppoeView();
+  private readonly ppp = new PppView();
+  private readonly arp = new ArpView();
+  private readonly ip4 = new Ipv4View();
+  private readonly ip6 = new Ipv6View();
+  private readonly ext = new Ipv6ExtView();
+  private readonly tcpV = new TcpView();
+  private readonly udpV = new UdpView();
+  private readonly icmpV = new IcmpView();
+  private readonly icmp6V = new Icmpv6View();
+  private readonly greV = new GreView();
+  private readonly opts = new TlvOptionIter();
+  private readonly frag: FragmentInfo = {
+    version: 4, proto: 0, ident: 0, addr: new Uint32Array(8), offset: 0, more: false,
+    buf: new Uint8Array(0), headerStart: 0, headerEnd: 0, dataStart: 0, dataLen: 0, dataWireLen: 0, tsSec: 0,
+  };
+
+  /** Per-frame state. */
+  private d: Decoded = new Decoded();
+  /** Offset that anomaly offsets are relative to (frame start, or 0 in a reassembled datagram). */
+  private base = 0;
+  /** Decoding a reassembled datagram (offsets refer to it, not to the frame). */
+  private inWhole = false;
+  private ipLayers = 0;
+  /** Bytes of the link frame that may be minimum-size padding (Ethernet), else 0. */
+  private padTo = 0;
+
   constructor(opts: FrameDecoderOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.defrag = opts.defrag === false ? null : new Defragmenter(opts.defragLimits);
+    this.checksums = opts.checksums === true;
   }
 
   decode(frame: Frame, d: Decoded): void {
     d.reset();
+    this.d = d;
     d.frameNumber = frame.number;
     d.tsSec = frame.tsSec;
     d.tsNsec = frame.tsNsec;
     d.capLen = frame.capLen;
     d.origLen = frame.origLen;
     d.linkType = frame.linkType;
-    d.buf = frame.buf;
-    d.frameOffset = frame.offset;
     const b = frame.buf;
+    d.buf = b;
     const start = frame.offset;
-    const end = Math.min(frame.offset + frame.capLen, b.length);
+    d.frameOffset = start;
+    this.base = start;
+    this.inWhole = false;
+    this.ipLayers = 0;
+    this.padTo = 0;
+    // Never trust capLen beyond the buffer we were handed.
+    const end = Math.max(start, Math.min(start + frame.capLen, b.length));
     if (frame.capLen > frame.origLen) d.mark(Anomaly.frame_caplen_exceeds_origlen, LayerId.none, 0);
-    d.payloadOffset = start;
-    d.payloadLen = end - start;
-    d.payloadWireLen = frame.origLen;
+    const wire = start + Math.max(frame.origLen, end - start);
+    this.setPayload(start, end, wire);
+    if (this.defrag !== null && this.defrag.pendingCount > 0) this.defrag.expire(frame.tsSec);
+
     switch (frame.linkType) {
-      case 1: this.ethernet(d, b, start, end); break;
-      case 113: this.sll(d, b, start, end); break;
-      case 276: this.sll2(d, b, start, end); break;
-      case 0: case 108: this.nullLoop(d, b, start, end, frame.linkType); break;
-      case 101: case 12: case 14: this.rawIp(d, b, start, end, 0); break;
-      case 228: this.rawIp(d, b, start, end, 4); break;
-      case 229: this.rawIp(d, b, start, end, 6); break;
+      case 1: this.ethernet(b, start, end, wire); break;
+      case 113: this.linuxSll(b, start, end, wire); break;
+      case 276: this.linuxSll2(b, start, end, wire); break;
+      case 0: this.nullLoop(b, start, end, wire, false); break;
+      case 108: this.nullLoop(b, start, end, wire, true); break;
+      case 101: case 12: case 14: this.rawIp(b, start, end, wire, 0); break;
+      case 228: this.rawIp(b, start, end, wire, 4); break;
+      case 229: this.rawIp(b, start, end, wire, 6); break;
       default: d.mark(Anomaly.unsupported_linktype, LayerId.none, 0);
     }
+    if (frame.origLen > frame.capLen && !d.truncated) d.mark(Anomaly.frame_truncated, LayerId.none, end - start);
   }
 
-  private ethernet(d: Decoded, b: Uint8Array, o: number, end: number): void {
-    if (end - o < 14) { d.mark(Anomaly.link_truncated, LayerId.eth, o - d.frameOffset); return; }
-    d.pushLayer(LayerId.eth, o);
-    d.ethOffset = o;
-    this.ethertype(d, b, u16(b, o + 12), o + 14, end);
+  // ---------------------------------------------------------------- helpers
+
+  private mark(code: AnomalyCode, layer: LayerId, at: number): void {
+    this.d.mark(code, layer, at - this.base);
   }
 
-  private ethertype(d: Decoded, b: Uint8Array, type: number, o: number, end: number): void {
-    for (;;) {
-      d.ethertype = type;
-      if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
-        if (d.vlanCount >= this.limits.maxVlanTags) { d.mark(Anomaly.too_many_vlan_tags, LayerId.vlan, o - d.frameOffset); this.setPayload(d, o, end); return; }
-        if (end - o < 4) { d.mark(Anomaly.vlan_truncated, LayerId.vlan, o - d.frameOffset); this.setPayload(d, o, end); return; }
-        d.pushLayer(LayerId.vlan, o);
-        if (d.vlanCount === 0) d.vlanId = u16(b, o) & 0xfff;
-        d.vlanCount++;
-        type = u16(b, o + 2);
-        o += 4;
-        continue;
-      }
-      break;
-    }
-    if (type === 0x0800) this.ipv4(d, b, o, end);
-    else if (type === 0x86dd) this.ipv6(d, b, o, end);
-    else {
-      if (type !== 0x0806) d.mark(Anomaly.unknown_ethertype, LayerId.eth, o - d.frameOffset);
-      this.setPayload(d, o, end);
-    }
-  }
-
-  private sll(d: Decoded, b: Uint8Array, o: number, end: number): void {
-    if (end - o < 16) { d.mark(Anomaly.sll_truncated, LayerId.sll, 0); return; }
-    d.pushLayer(LayerId.sll, o);
-    this.ethertype(d, b, u16(b, o + 14), o + 16, end);
-  }
-
-  private sll2(d: Decoded, b: Uint8Array, o: number, end: number): void {
-    if (end - o < 20) { d.mark(Anomaly.sll_truncated, LayerId.sll2, 0); return; }
-    d.pushLayer(LayerId.sll2, o);
-    this.ethertype(d, b, u16(b, o), o + 20, end);
-  }
-
-  private nullLoop(d: Decoded, b: Uint8Array, o: number, end: number, lt: number): void {
-    if (end - o < 4) { d.mark(Anomaly.link_truncated, LayerId.null, 0); return; }
-    d.pushLayer(lt === 0 ? LayerId.null : LayerId.loop, o);
-    let fam = u32(b, o);
-    if (lt === 0 && (fam & 0xffff) === 0) fam = ((b[o + 3]! << 24) | (b[o + 2]! << 16) | (b[o + 1]! << 8) | b[o]!) >>> 0;
-    if (fam === 2) this.ipv4(d, b, o + 4, end);
-    else if (fam === 24 || fam === 28 || fam === 30 || fam === 10) this.ipv6(d, b, o + 4, end);
-    else { d.mark(Anomaly.null_family_unknown, LayerId.null, 0); this.setPayload(d, o + 4, end); }
-  }
-
-  private rawIp(d: Decoded, b: Uint8Array, o: number, end: number, v: number): void {
-    d.pushLayer(LayerId.rawip, o);
-    if (v === 0) v = end > o ? b[o]! >> 4 : 4;
-    if (v === 6) this.ipv6(d, b, o, end); else this.ipv4(d, b, o, end);
-  }
-
-  private setPayload(d: Decoded, o: number, end: number): void {
+  /** The payload is whatever lies above the last decoded layer. */
+  private setPayload(o: number, end: number, wire: number): void {
+    const d = this.d;
     d.payloadOffset = o;
     d.payloadLen = end > o ? end - o : 0;
-    d.payloadWireLen = d.payloadLen;
+    d.payloadWireLen = wire > o ? wire - o : 0;
   }
 
-  private ipv4(d: Decoded, b: Uint8Array, o: number, end: number): void {
-    const rel = o - d.frameOffset;
-    if (end - o < 20) { d.mark(Anomaly.ipv4_truncated, LayerId.ipv4, rel); this.setPayload(d, o, end); return; }
-    if (b[o]! >> 4 !== 4) { d.mark(Anomaly.ipv4_bad_version, LayerId.ipv4, rel); this.setPayload(d, o, end); return; }
-    const hl = (b[o]! & 15) * 4;
+  // ---------------------------------------------------------------- link
+
+  private ethernet(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.eth.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.link_truncated, LayerId.eth, o); return; }
+    const d = this.d;
+    d.pushLayer(LayerId.eth, o);
+    d.ethOffset = o;
+    this.padTo = o + ETH_MIN_FRAME;
+    const t = v.typeOrLength;
+    if (t < ETH_TYPE_MIN) {
+      // IEEE 802.3 length: an LLC header follows and the length bounds the payload.
+      const lenEnd = o + 14 + t;
+      this.llcLayer(b, o + 14, Math.min(end, lenEnd), Math.min(wire, lenEnd));
+      return;
+    }
+    this.etherType(b, t, o + 14, end, wire);
+  }
+
+  private etherType(b: Uint8Array, type: number, o: number, end: number, wire: number): void {
+    const d = this.d;
+    // 802.1Q / 802.1ad / 0x9100 tags, nested up to the limit.
+    while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+      d.ethertype = type;
+      if (d.vlanCount >= this.limits.maxVlanTags) {
+        this.mark(Anomaly.too_many_vlan_tags, LayerId.vlan, o);
+        this.setPayload(o, end, wire);
+        return;
+      }
+      const v = this.vlan.wrap(b, o, end);
+      if (v.check() !== Check.ok) { this.mark(Anomaly.vlan_truncated, LayerId.vlan, o); this.setPayload(o, end, wire); return; }
+      d.pushLayer(LayerId.vlan, o);
+      if (d.vlanCount === 0) d.vlanId = v.vlanId;
+      d.vlanCount++;
+      this.padTo += 4;
+      type = v.innerType;
+      o += 4;
+    }
+    d.ethertype = type;
+    switch (type) {
+      case 0x0800: this.ipv4(b, o, end, wire); return;
+      case 0x86dd: this.ipv6(b, o, end, wire); return;
+      case 0x0806: case 0x8035: this.arpLayer(b, o, end, wire); return;
+      case 0x8864: case 0x8863: this.pppoeLayer(b, o, end, wire, type === 0x8864); return;
+      default:
+        this.mark(Anomaly.unknown_ethertype, LayerId.eth, o);
+        this.setPayload(o, end, wire);
+    }
+  }
+
+  private llcLayer(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.llc.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.llc_truncated, LayerId.llc, o); this.setPayload(o, end, wire); return; }
+    this.d.pushLayer(LayerId.llc, o);
+    const p = o + v.headerLength;
+    if (v.isSnap && v.snapOui === 0) { this.etherType(b, v.snapType, p, end, wire); return; }
+    this.setPayload(p, end, wire);
+  }
+
+  private linuxSll(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.sll.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll, o); return; }
+    this.d.pushLayer(LayerId.sll, o);
+    this.etherType(b, v.protocol, o + 16, end, wire);
+  }
+
+  private linuxSll2(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.sll2.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll2, o); return; }
+    this.d.pushLayer(LayerId.sll2, o);
+    this.etherType(b, v.protocol, o + 20, end, wire);
+  }
+
+  private nullLoop(b: Uint8Array, o: number, end: number, wire: number, loop: boolean): void {
+    const id = loop ? LayerId.loop : LayerId.null;
+    const v = this.nul.wrap(b, o, end, loop);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.link_truncated, id, o); return; }
+    this.d.pushLayer(id, o);
+    const ver = v.ipVersion;
+    if (ver === 4) this.ipv4(b, o + 4, end, wire);
+    else if (ver === 6) this.ipv6(b, o + 4, end, wire);
+    else { this.mark(Anomaly.null_family_unknown, id, o); this.setPayload(o + 4, end, wire); }
+  }
+
+  private rawIp(b: Uint8Array, o: number, end: number, wire: number, version: number): void {
+    this.d.pushLayer(LayerId.rawip, o);
+    // LINKTYPE_RAW: the version nibble tells; a frame too short to tell is decoded as IPv4 (and reported truncated there).
+    if (version === 0) version = end > o && b[o]! >> 4 === 6 ? 6 : 4;
+    if (version === 6) this.ipv6(b, o, end, wire); else this.ipv4(b, o, end, wire);
+  }
+
+  private arpLayer(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.arp.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.arp_truncated, LayerId.arp, o); this.setPayload(o, end, wire); return; }
+    this.d.pushLayer(LayerId.arp, o);
+    this.setPayload(o + v.totalLength, end, wire);
+  }
+
+  private pppoeLayer(b: Uint8Array, o: number, end: number, wire: number, session: boolean): void {
+    const v = this.pppoe.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.pppoe_truncated, LayerId.pppoe, o); this.setPayload(o, end, wire); return; }
+    this.d.pushLayer(LayerId.pppoe, o);
+    const p = o + 6;
+    const claimed = p + v.payloadLength;
+    if (claimed > wire) {
+      this.mark(Anomaly.pppoe_bad_length, LayerId.pppoe, o + 4);
+    } else {
+      // The PPPoE length bounds the payload; what follows is link padding.
+      if (claimed < end) end = claimed;
+      wire = claimed;
+    }
+    if (!session) { this.setPayload(p, end, wire); return; }
+    this.pppLayer(b, p, end, wire);
+  }
+
+  private pppLayer(b: Uint8Array, o: number, end: number, wire: number): void {
+    const v = this.ppp.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.ppp_truncated, LayerId.ppp, o); this.setPayload(o, end, wire); return; }
+    this.d.pushLayer(LayerId.ppp, o);
+    const p = v.payloadStart;
+    const proto = v.protocol;
+    if (proto === 0x0021) { this.ipv4(b, p, end, wire); return; }
+    if (proto === 0x0057) { this.ipv6(b, p, end, wire); return; }
+    // Control protocols (LCP 0xc021, IPCP 0x8021, PAP, CHAP, CCP...): RFC 1661 section 5 header.
+    if ((proto & 0xc000) === 0x8000 || (proto & 0xc000) === 0xc000) {
+      if (end - p >= 4) { this.d.pushLayer(LayerId.lcp, p); this.setPayload(p + 4, end, wire); return; }
+      this.mark(Anomaly.ppp_truncated, LayerId.lcp, p);
+      this.setPayload(p, end, wire);
+      return;
+    }
+    this.mark(Anomaly.unknown_ppp_protocol, LayerId.ppp, o);
+    this.setPayload(p, end, wire);
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /** Bytes between the end of an IP datagram and the end of the frame: padding, or worth a note. */
+  private trailing(pend: number, wire: number, layer: LayerId): void {
+    if (pend < wire && wire > this.padTo) this.mark(Anomaly.trailing_bytes, layer, pend);
+  }
+
+  private enterIp(o: number, id: LayerId): boolean {
+    if (this.ipLayers >= this.limits.maxIpLayers) {
+      this.mark(Anomaly.encapsulation_limit, id, o);
+      return false;
+    }
+    this.ipLayers++;
+    return true;
+  }
+
+  private ipv4(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    if (!this.enterIp(o, LayerId.ipv4)) { this.setPayload(o, end, wire); return; }
+    const v = this.ip4.wrap(b, o, end);
+    const c = v.check();
+    if (c === Ipv4Check.truncated) { this.mark(Anomaly.ipv4_truncated, LayerId.ipv4, o); this.setPayload(o, end, wire); return; }
+    if (c === Ipv4Check.badVersion) { this.mark(Anomaly.ipv4_bad_version, LayerId.ipv4, o); this.setPayload(o, end, wire); return; }
+    // From here the fixed 20-byte header is readable.
     d.pushLayer(LayerId.ipv4, o);
     d.ipVersion = 4;
     d.l3Offset = o;
+    if (!this.inWhole) d.frameL3Offset = o;
+    d.ttl = v.ttl;
+    d.ipId = v.ident;
+    d.ipProto = v.protocol;
+    d.addr[0] = 0; d.addr[1] = 0; d.addr[2] = 0; d.addr[3] = v.src;
+    d.addr[4] = 0; d.addr[5] = 0; d.addr[6] = 0; d.addr[7] = v.dst;
+    const hl = v.headerLength;
     d.ipHeaderLen = hl;
-    d.ttl = b[o + 8]!;
-    d.ipId = u16(b, o + 4);
-    d.ipProto = b[o + 9]!;
-    d.addr[3] = u32(b, o + 12);
-    d.addr[7] = u32(b, o + 16);
-    if (hl < 20) { d.mark(Anomaly.ipv4_bad_ihl, LayerId.ipv4, rel); this.setPayload(d, o + 20, end); return; }
-    if (end - o < hl) { d.mark(Anomaly.ipv4_truncated, LayerId.ipv4, rel); this.setPayload(d, end, end); return; }
-    let total = u16(b, o + 2);
+    if (c === Ipv4Check.badIhl) { this.mark(Anomaly.ipv4_bad_ihl, LayerId.ipv4, o); this.setPayload(o + 20, end, wire); return; }
+    if (c === Ipv4Check.optionsTruncated) { this.mark(Anomaly.ipv4_truncated, LayerId.ipv4, o + 20); this.setPayload(end, end, wire); return; }
+    const total = v.totalLength;
     d.ipTotalLen = total;
-    let pend: number;
+    let pend: number; // end of the datagram as the header says
     if (total === 0) {
-      d.mark(Anomaly.ipv4_total_length_zero, LayerId.ipv4, rel + 2);
-      total = end - o;
-      pend = end;
+      // Segmentation offload: the NIC fills the length in later; the frame says how long it was.
+      this.mark(Anomaly.ipv4_total_length_zero, LayerId.ipv4, o + 2);
+      pend = wire;
     } else if (total < hl) {
-      d.mark(Anomaly.ipv4_bad_total_length, LayerId.ipv4, rel + 2);
-      this.setPayload(d, o + hl, end);
+      this.mark(Anomaly.ipv4_bad_total_length, LayerId.ipv4, o + 2);
+      this.setPayload(o + hl, end, wire);
       return;
     } else {
       pend = o + total;
+      if (pend > wire) {
+        // Longer than the frame was on the wire: the header lies. Decode what is there, as tcpdump and tshark do.
+        this.mark(Anomaly.ipv4_total_length_exceeds_wire, LayerId.ipv4, o + 2);
+        pend = wire;
+      } else if (pend > end) {
+        this.mark(Anomaly.ipv4_total_length_exceeds_frame, LayerId.ipv4, o + 2);
+      } else {
+        this.trailing(pend, wire, LayerId.ipv4);
+      }
     }
-    const wireEnd = o + total;
-    if (pend > end) { pend = end; }
-    else if (pend < end) d.mark(Anomaly.trailing_bytes, LayerId.ipv4, pend - d.frameOffset);
-    const frag = u16(b, o + 6);
-    d.moreFragments = (frag & 0x2000) !== 0;
-    d.fragOffset = (frag & 0x1fff) * 8;
-    if (d.moreFragments || d.fragOffset !== 0) {
+    if (hl > 20) this.ipv4Options(b, o + 20, o + hl);
+    if (this.checksums && internetChecksum(b, o, o + hl) !== 0) this.mark(Anomaly.ipv4_bad_checksum, LayerId.ipv4, o + 10);
+    const cend = Math.min(end, pend);
+    const ff = v.flagsFrag;
+    if ((ff & 0x3fff) !== 0) {
       d.isFragment = true;
-      d.mark(Anomaly.ipv4_fragment, LayerId.ipv4, rel + 6);
-      d.payloadOffset = o + hl; d.payloadLen = pend - (o + hl); d.payloadWireLen = total - hl;
+      d.moreFragments = (ff & 0x2000) !== 0;
+      d.fragOffset = (ff & 0x1fff) * 8;
+      this.mark(Anomaly.ipv4_fragment, LayerId.ipv4, o + 6);
+      this.setPayload(o + hl, cend, pend);
+      if (this.defrag !== null) {
+        const f = this.frag;
+        f.version = 4; f.proto = d.ipProto; f.ident = d.ipId; f.addr.set(d.addr);
+        f.offset = d.fragOffset; f.more = d.moreFragments;
+        f.buf = b; f.headerStart = o; f.headerEnd = o + hl;
+        f.dataStart = o + hl; f.dataLen = cend - (o + hl); f.dataWireLen = pend - (o + hl); f.tsSec = d.tsSec;
+        const whole = this.defrag.add(f, d);
+        if (whole !== null) this.decodeReassembled(whole, 4);
+      }
       return;
     }
-    this.transport(d, b, d.ipProto, o + hl, pend, wireEnd);
+    this.transport(b, d.ipProto, o + hl, cend, pend);
   }
 
-  private ipv6(d: Decoded, b: Uint8Array, o: number, end: number): void {
-    const rel = o - d.frameOffset;
-    if (end - o < 40) { d.mark(Anomaly.ipv6_truncated, LayerId.ipv6, rel); this.setPayload(d, o, end); return; }
-    if (b[o]! >> 4 !== 6) { d.mark(Anomaly.ipv6_bad_version, LayerId.ipv6, rel); this.setPayload(d, o, end); return; }
+  private ipv4Options(b: Uint8Array, o: number, end: number): void {
+    const it = this.opts.reset(b, o, end);
+    for (;;) {
+      const s = it.next();
+      if (s === OptStep.end) return;
+      if (s === OptStep.bad) { this.mark(Anomaly.ipv4_bad_option, LayerId.ipv4, it.start); return; }
+    }
+  }
+
+  /** Decodes a completed datagram from its own buffer: the layers from here on refer to it. */
+  private decodeReassembled(whole: Uint8Array, version: 4 | 6): void {
+    const d = this.d;
+    const headerLen = this.defrag!.lastHeaderLength;
+    const frameIsFragment = d.isFragment, fo = d.fragOffset, mf = d.moreFragments, ident = d.ipId;
+    d.reassembled = true;
+    d.buf = whole;
+    this.base = 0;
+    this.inWhole = true;
+    this.ipLayers--;
+    const first = d.layerCount;
+    if (version === 4) this.ipv4(whole, 0, whole.length, whole.length);
+    else this.ipv6(whole, 0, whole.length, whole.length);
+    // The datagram starts with a copy of the IP header (and, for IPv6, the
+    // extension headers up to the now-atomic fragment header) that the frame
+    // itself already showed: drop those duplicates from the list, so the
+    // frame reads eth / ip [/ ext...] / tcp as TShark shows it.
+    let upper = first;
+    while (upper < d.layerCount && d.layerOffsets[upper]! < headerLen) upper++;
+    if (upper > first) {
+      d.layers.copyWithin(first, upper, d.layerCount);
+      d.layerOffsets.copyWithin(first, upper, d.layerCount);
+      d.layerCount -= upper - first;
+    }
+    d.reassembledLayer = first;
+    d.isFragment = frameIsFragment; d.fragOffset = fo; d.moreFragments = mf; d.ipId = ident;
+  }
+
+  private ipv6(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    if (!this.enterIp(o, LayerId.ipv6)) { this.setPayload(o, end, wire); return; }
+    const v = this.ip6.wrap(b, o, end);
+    const c = v.check();
+    if (c === Ipv6Check.truncated) { this.mark(Anomaly.ipv6_truncated, LayerId.ipv6, o); this.setPayload(o, end, wire); return; }
+    if (c === Ipv6Check.badVersion) { this.mark(Anomaly.ipv6_bad_version, LayerId.ipv6, o); this.setPayload(o, end, wire); return; }
     d.pushLayer(LayerId.ipv6, o);
     d.ipVersion = 6;
     d.l3Offset = o;
+    if (!this.inWhole) d.frameL3Offset = o;
     d.ipHeaderLen = 40;
-    d.ttl = b[o + 7]!;
-    for (let i = 0; i < 8; i++) d.addr[i] = u32(b, o + 8 + 4 * i);
-    const plen = u16(b, o + 4);
+    d.ttl = v.hopLimit;
+    for (let i = 0; i < 4; i++) { d.addr[i] = v.srcWord(i); d.addr[4 + i] = v.dstWord(i); }
+    const plen = v.payloadLength;
     d.ipTotalLen = plen + 40;
     let pend = o + 40 + plen;
-    let wireEnd = pend;
-    if (plen === 0) { d.mark(Anomaly.ipv6_jumbo_or_zero_length, LayerId.ipv6, rel + 4); pend = end; wireEnd = end; }
-    else if (pend > end) { pend = end; d.mark(Anomaly.ipv6_payload_exceeds_frame, LayerId.ipv6, rel + 4); }
-    else if (pend < end) d.mark(Anomaly.trailing_bytes, LayerId.ipv6, pend - d.frameOffset);
-    let nh = b[o + 6]!;
+    if (plen === 0) {
+      // Jumbogram (RFC 2675) or offload: the frame says how long it was.
+      this.mark(Anomaly.ipv6_jumbo_or_zero_length, LayerId.ipv6, o + 4);
+      pend = wire;
+    } else if (pend > wire) {
+      this.mark(Anomaly.ipv6_payload_exceeds_wire, LayerId.ipv6, o + 4);
+      pend = wire;
+    } else if (pend > end) {
+      this.mark(Anomaly.ipv6_payload_exceeds_frame, LayerId.ipv6, o + 4);
+    } else {
+      this.trailing(pend, wire, LayerId.ipv6);
+    }
+    const cend = Math.min(end, pend);
+    let nh = v.nextHeader;
     let p = o + 40;
     let count = 0;
-    for (;;) {
-      if (nh === 0 || nh === 43 || nh === 60 || nh === 44 || nh === 51) {
-        if (count >= this.limits.maxIpv6ExtHeaders) { d.mark(Anomaly.ipv6_too_many_ext, LayerId.ipv6ext, p - d.frameOffset); d.ipProto = nh; this.setPayload(d, p, pend); return; }
-        if (pend - p < 8) { d.mark(Anomaly.ipv6_ext_truncated, LayerId.ipv6ext, p - d.frameOffset); d.ipProto = nh; this.setPayload(d, p, pend); return; }
-        const len = nh === 44 ? 8 : nh === 51 ? (b[p + 1]! + 2) * 4 : (b[p + 1]! + 1) * 8;
-        if (pend - p < len) { d.mark(Anomaly.ipv6_ext_truncated, LayerId.ipv6ext, p - d.frameOffset); d.ipProto = nh; this.setPayload(d, p, pend); return; }
-        d.pushLayer(LayerId.ipv6ext, p);
-        count++;
-        if (nh === 44) {
-          const fo = u16(b, p + 2);
-          d.fragOffset = fo & 0xfff8;
-          d.moreFragments = (fo & 1) !== 0;
-          d.ipId = u32(b, p + 4);
-          if (d.fragOffset !== 0 || d.moreFragments) {
-            d.isFragment = true;
-            d.ipProto = b[p]!;
-            d.mark(Anomaly.ipv6_fragment, LayerId.ipv6ext, p - d.frameOffset);
-            d.payloadOffset = p + 8; d.payloadLen = pend - (p + 8); d.payloadWireLen = wireEnd - (p + 8);
-            return;
-          }
-        }
-        nh = b[p]!;
-        p += len;
-        continue;
+    while (isIpv6ExtHeader(nh)) {
+      if (count >= this.limits.maxIpv6ExtHeaders) {
+        this.mark(Anomaly.ipv6_too_many_ext, LayerId.ipv6ext, p);
+        d.ipProto = nh;
+        this.setPayload(p, cend, pend);
+        return;
       }
-      break;
+      const x = this.ext.wrap(b, p, cend, nh);
+      if (x.check() !== Check.ok) {
+        // Captured bytes end inside the header: truncated if the datagram goes on, malformed if the payload length says it ends there.
+        const declared = x.declaredLength();
+        const need = p + (declared < 0 ? 8 : Math.max(8, declared));
+        this.mark(need > pend ? Anomaly.ipv6_ext_exceeds_payload : Anomaly.ipv6_ext_truncated, LayerId.ipv6ext, p);
+        d.ipProto = nh;
+        this.setPayload(p, cend, pend);
+        return;
+      }
+      const hl = x.headerLength;
+      if (p + hl > pend) {
+        this.mark(Anomaly.ipv6_ext_exceeds_payload, LayerId.ipv6ext, p);
+        d.ipProto = nh;
+        this.setPayload(p, cend, pend);
+        return;
+      }
+      d.pushLayer(LayerId.ipv6ext, p);
+      count++;
+      if (nh === 44) {
+        const fo = x.fragOffsetBytes, more = x.moreFragments;
+        d.ipId = x.fragIdent;
+        if (fo !== 0 || more) {
+          // A real fragment (offset 0 and M = 0 is an atomic fragment, RFC 6946: decoded as whole).
+          d.isFragment = true;
+          d.fragOffset = fo;
+          d.moreFragments = more;
+          d.ipProto = x.nextHeader;
+          this.mark(Anomaly.ipv6_fragment, LayerId.ipv6ext, p);
+          this.setPayload(p + 8, cend, pend);
+          if (this.defrag !== null) {
+            const f = this.frag;
+            f.version = 6; f.proto = d.ipProto; f.ident = d.ipId; f.addr.set(d.addr);
+            f.offset = fo; f.more = more;
+            f.buf = b; f.headerStart = o; f.headerEnd = p + 8;
+            f.dataStart = p + 8; f.dataLen = cend - (p + 8); f.dataWireLen = pend - (p + 8); f.tsSec = d.tsSec;
+            const whole = this.defrag.add(f, d);
+            if (whole !== null) this.decodeReassembled(whole, 6);
+          }
+          return;
+        }
+      }
+      nh = x.nextHeader;
+      p += hl;
     }
     d.ipProto = nh;
-    this.transport(d, b, nh, p, pend, wireEnd);
+    this.transport(b, nh, p, cend, pend);
   }
 
-  private transport(d: Decoded, b: Uint8Array, proto: number, o: number, end: number, wireEnd: number): void {
-    if (proto === 6) this.tcp(d, b, o, end, wireEnd);
-    else if (proto === 17) this.udp(d, b, o, end, wireEnd);
-    else if (proto === 1 || proto === 58) {
-      const id = proto === 1 ? LayerId.icmp : LayerId.icmpv6;
-      if (end - o < 4) { d.mark(proto === 1 ? Anomaly.icmp_truncated : Anomaly.icmpv6_truncated, id, o - d.frameOffset); this.setPayload(d, o, end); return; }
-      d.pushLayer(id, o);
-      d.l4Offset = o;
-      d.icmpType = b[o]!;
-      d.icmpCode = b[o + 1]!;
-      d.payloadOffset = o + 4; d.payloadLen = end - o - 4; d.payloadWireLen = wireEnd - o - 4;
-    } else {
-      d.payloadOffset = o; d.payloadLen = end > o ? end - o : 0; d.payloadWireLen = wireEnd > o ? wireEnd - o : 0;
+  // ---------------------------------------------------------------- transport
+
+  private transport(b: Uint8Array, proto: number, o: number, end: number, wire: number): void {
+    switch (proto) {
+      case 6: this.tcp(b, o, end, wire); return;
+      case 17: this.udp(b, o, end, wire); return;
+      case 1: this.icmp(b, o, end, wire); return;
+      case 58: this.icmpv6(b, o, end, wire); return;
+      case 47: this.gre(b, o, end, wire); return;
+      case 4: this.ipv4(b, o, end, wire); return;
+      case 41: this.ipv6(b, o, end, wire); return;
+      case 50: this.simpleLayer(LayerId.esp, 8, o, end, wire); return;
+      case 2: this.simpleLayer(LayerId.igmp, 8, o, end, wire); return;
+      case 132: this.sctp(b, o, end, wire); return;
+      case 59: this.setPayload(o, end, wire); return; // IPv6 "no next header"
+      default:
+        this.mark(Anomaly.unknown_ip_protocol, this.d.ipVersion === 6 ? LayerId.ipv6 : LayerId.ipv4, o);
+        this.setPayload(o, end, wire);
     }
   }
 
-  private tcp(d: Decoded, b: Uint8Array, o: number, end: number, wireEnd: number): void {
-    const rel = o - d.frameOffset;
-    if (end - o < 20) { d.mark(Anomaly.tcp_truncated, LayerId.tcp, rel); this.setPayload(d, o, end); return; }
-    d.pushLayer(LayerId.tcp, o);
+  /** A layer we only name and skip: pushed when its fixed header is captured. */
+  private simpleLayer(id: LayerId, headerLen: number, o: number, end: number, wire: number): void {
+    if (end - o >= headerLen) { this.d.pushLayer(id, o); this.setPayload(o + headerLen, end, wire); }
+    else this.setPayload(o, end, wire);
+  }
+
+  private sctp(b: Uint8Array, o: number, end: number, wire: number): void {
+    // RFC 9260 section 3.1 common header: ports, verification tag, checksum.
+    if (end - o < 12) { this.setPayload(o, end, wire); return; }
+    const d = this.d;
+    d.pushLayer(LayerId.sctp, o);
     d.l4Offset = o;
     d.srcPort = u16(b, o);
     d.dstPort = u16(b, o + 2);
-    d.seq = u32(b, o + 4);
-    d.ack = u32(b, o + 8);
-    d.tcpFlags = u16(b, o + 12) & 0xfff;
-    d.window = u16(b, o + 14);
-    d.urgentPtr = u16(b, o + 18);
-    const hl = (b[o + 12]! >> 4) * 4;
+    this.setPayload(o + 12, end, wire);
+  }
+
+  private tcp(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    const v = this.tcpV.wrap(b, o, end);
+    const c = v.check(wire - o);
+    if (c === TcpCheck.truncated) { this.mark(Anomaly.tcp_truncated, LayerId.tcp, o); this.setPayload(o, end, wire); return; }
+    d.pushLayer(LayerId.tcp, o);
+    d.l4Offset = o;
+    d.srcPort = v.srcPort;
+    d.dstPort = v.dstPort;
+    d.seq = v.seqNumber;
+    d.ack = v.ackNumber;
+    const flags = v.flags;
+    d.tcpFlags = flags;
+    d.window = v.window;
+    d.urgentPtr = v.urgentPointer;
+    const hl = v.headerLength;
     d.tcpHeaderLen = hl;
-    if ((d.tcpFlags & 3) === 3) d.mark(Anomaly.tcp_syn_fin, LayerId.tcp, rel + 13);
-    if (hl < 20) { d.mark(Anomaly.tcp_bad_data_offset, LayerId.tcp, rel + 12); this.setPayload(d, o + 20, end); return; }
-    if (wireEnd - o < hl) { d.mark(Anomaly.tcp_header_exceeds_segment, LayerId.tcp, rel + 12); this.setPayload(d, end, end); return; }
-    if (end - o < hl) { d.mark(Anomaly.tcp_options_truncated, LayerId.tcp, rel + 20); this.setPayload(d, end, end); return; }
+    if ((flags & 3) === 3) this.mark(Anomaly.tcp_syn_fin, LayerId.tcp, o + 13);
+    if (c === TcpCheck.badDataOffset) { this.mark(Anomaly.tcp_bad_data_offset, LayerId.tcp, o + 12); this.setPayload(o + 20, end, wire); return; }
+    if (c === TcpCheck.headerExceedsSegment) {
+      this.mark(Anomaly.tcp_header_exceeds_segment, LayerId.tcp, o + 12);
+      this.setPayload(wire < end ? wire : end, end, wire);
+      return;
+    }
+    if (c === TcpCheck.optionsTruncated) {
+      this.mark(Anomaly.tcp_options_truncated, LayerId.tcp, o + 20);
+      d.optionsOffset = o + 20;
+      d.optionsLen = end - (o + 20);
+      this.tcpOptions(b, o + 20, end, true);
+      this.setPayload(end, end, wire);
+      return;
+    }
     if (hl > 20) {
       d.optionsOffset = o + 20;
       d.optionsLen = hl - 20;
-      this.tcpOptions(d, b, o + 20, o + hl);
+      this.tcpOptions(b, o + 20, o + hl, false);
     }
-    d.payloadOffset = o + hl;
-    d.payloadLen = end - o - hl;
-    d.payloadWireLen = wireEnd - o - hl;
-    if (d.payloadWireLen > d.payloadLen) d.mark(Anomaly.tcp_payload_truncated, LayerId.tcp, end - d.frameOffset);
+    const p = o + hl;
+    this.setPayload(p, end, wire);
+    if (d.payloadWireLen > d.payloadLen) this.mark(Anomaly.tcp_payload_truncated, LayerId.tcp, end);
+    else if (this.checksums) this.l4Checksum(b, 6, o, wire, LayerId.tcp, Anomaly.tcp_bad_checksum, o + 16);
   }
 
-  private tcpOptions(d: Decoded, b: Uint8Array, p: number, end: number): void {
-    while (p < end) {
-      const kind = b[p]!;
-      if (kind === 0) return;
-      if (kind === 1) { p++; continue; }
-      if (end - p < 2) { d.mark(Anomaly.tcp_bad_option, LayerId.tcp, p - d.frameOffset); return; }
-      const len = b[p + 1]!;
-      if (len < 2 || len > end - p) { d.mark(Anomaly.tcp_bad_option, LayerId.tcp, p - d.frameOffset); return; }
+  /** Walks the options once, filling the known ones; `cut`: the capture ends inside them. */
+  private tcpOptions(b: Uint8Array, o: number, end: number, cut: boolean): void {
+    const d = this.d;
+    const it = this.opts.reset(b, o, end);
+    for (;;) {
+      const s = it.next();
+      if (s === OptStep.end) return;
+      if (s === OptStep.bad) {
+        // When the capture cut the options, running past the captured end is truncation, not malformation.
+        if (!cut) this.mark(Anomaly.tcp_bad_option, LayerId.tcp, it.start);
+        return;
+      }
+      const kind = it.kind, p = it.start, len = it.length;
+      const want = tcpOptionExpectedLength(kind);
+      if (want !== 0 && len !== want) { this.mark(Anomaly.tcp_option_wrong_length, LayerId.tcp, p); continue; }
       switch (kind) {
-        case 2: if (len === 4) d.mss = u16(b, p + 2); break;
-        case 3: if (len === 3) d.wscale = b[p + 2]!; break;
-        case 4: if (len === 2) d.sackPermitted = true; break;
+        case 2: d.mss = u16(b, p + 2); break;
+        case 3: d.wscale = b[p + 2]!; break;
+        case 4: d.sackPermitted = true; break;
+        case 8: d.tsVal = u32(b, p + 2); d.tsEcr = u32(b, p + 6); break;
         case 5: {
-          const n = (len - 2) >> 3;
-          for (let i = 0; i < n && d.sackCount < 4; i++) {
-            d.sack[d.sackCount * 2] = u32(b, p + 2 + i * 8);
-            d.sack[d.sackCount * 2 + 1] = u32(b, p + 6 + i * 8);
+          if ((len - 2) % 8 !== 0) { this.mark(Anomaly.tcp_option_wrong_length, LayerId.tcp, p); break; }
+          for (let q = p + 2; q + 8 <= p + len && d.sackCount < 4; q += 8) {
+            d.sack[d.sackCount * 2] = u32(b, q);
+            d.sack[d.sackCount * 2 + 1] = u32(b, q + 4);
             d.sackCount++;
           }
           break;
         }
-        case 8: if (len === 10) { d.tsVal = u32(b, p + 2); d.tsEcr = u32(b, p + 6); } break;
       }
-      p += len;
     }
   }
 
-  private udp(d: Decoded, b: Uint8Array, o: number, end: number, wireEnd: number): void {
-    const rel = o - d.frameOffset;
-    if (end - o < 8) { d.mark(Anomaly.udp_truncated, LayerId.udp, rel); this.setPayload(d, o, end); return; }
+  private udp(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    const v = this.udpV.wrap(b, o, end);
+    if (v.check() !== Check.ok) { this.mark(Anomaly.udp_truncated, LayerId.udp, o); this.setPayload(o, end, wire); return; }
     d.pushLayer(LayerId.udp, o);
     d.l4Offset = o;
-    d.srcPort = u16(b, o);
-    d.dstPort = u16(b, o + 2);
-    const len = u16(b, o + 4);
+    d.srcPort = v.srcPort;
+    d.dstPort = v.dstPort;
+    const len = v.length;
     d.udpLength = len;
-    let wlen = len - 8;
-    if (len < 8 || len > wireEnd - o) { d.mark(Anomaly.udp_bad_length, LayerId.udp, rel + 4); wlen = wireEnd - o - 8; }
-    d.payloadOffset = o + 8;
-    d.payloadWireLen = wlen;
-    d.payloadLen = Math.min(wlen, end - o - 8);
-    if (d.payloadLen < wlen) d.mark(Anomaly.udp_payload_truncated, LayerId.udp, end - d.frameOffset);
+    let uend = wire;
+    if (!v.lengthValid(wire - o)) {
+      // RFC 768: the length covers header and data. When it is impossible the IP payload bounds the datagram instead.
+      this.mark(Anomaly.udp_bad_length, LayerId.udp, o + 4);
+    } else {
+      uend = o + len;
+    }
+    this.setPayload(o + 8, Math.min(end, uend), uend);
+    if (d.payloadWireLen > d.payloadLen) this.mark(Anomaly.udp_payload_truncated, LayerId.udp, end);
+    else if (this.checksums && v.checksum !== 0) this.l4Checksum(b, 17, o, uend, LayerId.udp, Anomaly.udp_bad_checksum, o + 6);
+  }
+
+  /** Verifies a TCP/UDP checksum over [o, wire) with the IP pseudo-header (all bytes are captured). */
+  private l4Checksum(b: Uint8Array, proto: number, o: number, wire: number, id: LayerId, code: AnomalyCode, at: number): void {
+    const d = this.d;
+    const len = wire - o;
+    const ps = d.ipVersion === 4 ? pseudoSum4(d.addr[3]!, d.addr[7]!, proto, len) : pseudoSum6(d.buf, d.l3Offset + 8, proto, len);
+    if (internetChecksum(b, o, wire, ps) !== 0) this.mark(code, id, at);
+  }
+
+  private icmp(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    const v = this.icmpV.wrap(b, o, end);
+    if (v.check() !== Check.ok) {
+      // Type and code alone are still worth keeping.
+      if (end - o >= 2) { d.icmpType = b[o]!; d.icmpCode = b[o + 1]!; }
+      this.mark(Anomaly.icmp_truncated, LayerId.icmp, o);
+      this.setPayload(o, end, wire);
+      return;
+    }
+    d.pushLayer(LayerId.icmp, o);
+    d.l4Offset = o;
+    d.icmpType = v.type;
+    d.icmpCode = v.code;
+    this.setPayload(o + 8, end, wire);
+    if (this.checksums && end >= wire && internetChecksum(b, o, wire) !== 0) this.mark(Anomaly.icmp_bad_checksum, LayerId.icmp, o + 2);
+    if (icmpIsError(v.type)) this.inner(b, o + 8, end, 4);
+  }
+
+  private icmpv6(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    const v = this.icmp6V.wrap(b, o, end);
+    if (v.check() !== Check.ok) {
+      if (end - o >= 2) { d.icmpType = b[o]!; d.icmpCode = b[o + 1]!; }
+      this.mark(Anomaly.icmpv6_truncated, LayerId.icmpv6, o);
+      this.setPayload(o, end, wire);
+      return;
+    }
+    d.pushLayer(LayerId.icmpv6, o);
+    d.l4Offset = o;
+    d.icmpType = v.type;
+    d.icmpCode = v.code;
+    this.setPayload(o + 8, end, wire);
+    if (this.checksums && end >= wire && d.ipVersion === 6) {
+      const ps = pseudoSum6(d.buf, d.l3Offset + 8, 58, wire - o);
+      if (internetChecksum(b, o, wire, ps) !== 0) this.mark(Anomaly.icmp_bad_checksum, LayerId.icmpv6, o + 2);
+    }
+    if (icmpv6IsError(v.type)) this.inner(b, o + 8, end, 6);
+  }
+
+  /**
+   * The invoking packet inside an ICMP error: its IP header and as much of
+   * the transport header as is there (RFC 792 guarantees only 8 bytes).
+   * Lenient by design — a cut-off inner packet is normal, so nothing here
+   * is an anomaly; the layers are listed, the fields go to `inner*`.
+   */
+  private inner(b: Uint8Array, o: number, end: number, version: 4 | 6): void {
+    const d = this.d;
+    let p: number;
+    let proto: number;
+    if (version === 4) {
+      const v = this.ip4.wrap(b, o, end);
+      if (v.check() !== Ipv4Check.ok) return;
+      d.pushLayer(LayerId.ipv4, o);
+      d.innerL3Offset = o;
+      d.innerIpVersion = 4;
+      d.innerAddr[3] = v.src;
+      d.innerAddr[7] = v.dst;
+      proto = v.protocol;
+      p = o + v.headerLength;
+      if (v.isFragment && v.fragOffsetBytes !== 0) { d.innerProto = proto; return; }
+    } else {
+      const v = this.ip6.wrap(b, o, end);
+      if (v.check() !== Ipv6Check.ok) return;
+      d.pushLayer(LayerId.ipv6, o);
+      d.innerL3Offset = o;
+      d.innerIpVersion = 6;
+      for (let i = 0; i < 4; i++) { d.innerAddr[i] = v.srcWord(i); d.innerAddr[4 + i] = v.dstWord(i); }
+      proto = v.nextHeader;
+      p = o + 40;
+      for (let n = 0; isIpv6ExtHeader(proto) && n < this.limits.maxIpv6ExtHeaders; n++) {
+        const x = this.ext.wrap(b, p, end, proto);
+        if (x.check() !== Check.ok) { d.innerProto = proto; return; }
+        d.pushLayer(LayerId.ipv6ext, p);
+        if (proto === 44 && x.fragOffsetBytes !== 0) { d.innerProto = x.nextHeader; return; }
+        proto = x.nextHeader;
+        p += x.headerLength;
+      }
+    }
+    d.innerProto = proto;
+    if ((proto === 6 || proto === 17 || proto === 132) && end - p >= 4) {
+      d.pushLayer(proto === 6 ? LayerId.tcp : proto === 17 ? LayerId.udp : LayerId.sctp, p);
+      d.innerSrcPort = u16(b, p);
+      d.innerDstPort = u16(b, p + 2);
+    } else if ((proto === 1 || proto === 58) && end - p >= 4) {
+      d.pushLayer(proto === 1 ? LayerId.icmp : LayerId.icmpv6, p);
+    }
+  }
+
+  private gre(b: Uint8Array, o: number, end: number, wire: number): void {
+    const d = this.d;
+    const v = this.greV.wrap(b, o, end);
+    const c = v.check();
+    if (c === Check.truncated) { this.mark(Anomaly.gre_truncated, LayerId.gre, o); this.setPayload(o, end, wire); return; }
+    d.pushLayer(LayerId.gre, o);
+    if (c === Check.malformed) { this.mark(Anomaly.gre_unsupported, LayerId.gre, o); this.setPayload(o + 4, end, wire); return; }
+    const p = v.payloadStart;
+    const proto = v.protocol;
+    // An enhanced-GRE packet may carry only an acknowledgement (no payload).
+    if (p >= end && p >= wire) { this.setPayload(p, end, wire); return; }
+    switch (proto) {
+      case GRE_PROTO_PPP: this.pppLayer(b, p, end, wire); return;
+      case 0x0800: this.ipv4(b, p, end, wire); return;
+      case 0x86dd: this.ipv6(b, p, end, wire); return;
+      case 0x6558: // transparent Ethernet bridging (NVGRE and friends)
+        if (this.ipLayers < this.limits.maxIpLayers) { this.ethernet(b, p, end, wire); return; }
+        this.mark(Anomaly.encapsulation_limit, LayerId.gre, p);
+        this.setPayload(p, end, wire);
+        return;
+      default:
+        this.mark(Anomaly.unknown_ethertype, LayerId.gre, o + 2);
+        this.setPayload(p, end, wire);
+    }
   }
 }
 
-/** The address as text: IPv4 dotted quad, IPv6 in RFC 5952 form. `which`: 0 = source, 1 = destination. */
+/** The address as text: IPv4 dotted quad, IPv6 in RFC 5952 form; '' without an IP layer. `which`: 0 = source, 1 = destination. */
 export function addrToString(d: Decoded, which: 0 | 1): string {
   const base = which * 4;
   if (d.ipVersion === 4) {
@@ -316,40 +783,24 @@ export function addrToString(d: Decoded, which: 0 | 1): string {
   return ipv6ToString(d.addr, base);
 }
 
-/** RFC 5952 text form of an IPv6 address held as 4 big-endian words at `words[base..base+4)`. */
-export function ipv6ToString(words: Uint32Array, base: number): string {
-  const g = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 4; i++) {
-    const w = words[base + i]!;
-    g[i * 2] = w >>> 16;
-    g[i * 2 + 1] = w & 0xffff;
+/** Same for the invoking packet of an ICMP error. */
+export function innerAddrToString(d: Decoded, which: 0 | 1): string {
+  const base = which * 4;
+  if (d.innerIpVersion === 4) {
+    const a = d.innerAddr[base + 3]!;
+    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   }
-  // IPv4-mapped ::ffff:a.b.c.d (RFC 5952 section 5)
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    const a = words[base + 3]!;
-    return `::ffff:${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-  }
-  // Longest run of zero groups (length ≥ 2, first one on ties) becomes "::" (section 4.2).
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) bestStart = -1;
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) { s += '::'; i += bestLen - 1; continue; }
-    if (s.length > 0 && !s.endsWith(':')) s += ':';
-    s += g[i]!.toString(16);
-  }
-  return s;
+  if (d.innerIpVersion !== 6) return '';
+  return ipv6ToString(d.innerAddr, base);
 }
 
-/** Convenience for code off the hot path: one decoder, one call. */
-const shared = new FrameDecoder();
+export { ipv6ToString };
+
+/**
+ * Convenience for code off the hot path that looks at single frames: a
+ * stateless decoder (no reassembly).
+ */
+const stateless = new FrameDecoder({ defrag: false });
 export function decodeFrame(frame: Frame, out: Decoded): void {
-  shared.decode(frame, out);
+  stateless.decode(frame, out);
 }
