@@ -101,18 +101,30 @@ class BpfSource implements FrameSource {
     const ifaces = inner.info.interfaces;
     if (ifaces.length === 0) {
       // Nothing known yet: at least check the syntax on Ethernet so a typo fails early.
-      this.compile(1, 262144, true);
-      this.filters.delete(1);
+      this.compile(1, 262144, false, true);
+      this.filters.clear();
     }
-    for (const i of ifaces) this.compile(i.linkType, i.snapLen, true);
+    for (const i of ifaces) this.compile(i.linkType, i.snapLen, this.bigEndianOf(i.index), true);
   }
 
-  private compile(linkType: number, snapLen: number, strict: boolean): NativeFilter {
-    const have = this.filters.get(linkType);
+  /**
+   * Byte order of the section an interface belongs to: libpcap reads a
+   * DLT_NULL header in the byte order of the file that holds it.
+   */
+  private bigEndianOf(ifIndex: number): boolean {
+    const info = this.inner.info;
+    const iface = info.interfaces[ifIndex];
+    const section = iface !== undefined ? info.sections?.[iface.section] : undefined;
+    return (section?.byteOrder ?? info.byteOrder) === 'big';
+  }
+
+  private compile(linkType: number, snapLen: number, bigEndian: boolean, strict: boolean): NativeFilter {
+    const key = linkType * 2 + (bigEndian ? 1 : 0);
+    const have = this.filters.get(key);
     if (have) return have;
     let f: NativeFilter;
     try {
-      f = new this.addon.Filter(this.expr, linkType, snapLen > 0 ? snapLen : 262144, this.inner.info.byteOrder === 'big');
+      f = new this.addon.Filter(this.expr, linkType, snapLen > 0 ? snapLen : 262144, bigEndian);
     } catch (e) {
       const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
       if (strict) throw new CaptureError(`synack: invalid filter '${printable(this.expr)}': ${msg}`);
@@ -125,7 +137,7 @@ class BpfSource implements FrameSource {
       });
       f = NO_MATCH;
     }
-    this.filters.set(linkType, f);
+    this.filters.set(key, f);
     return f;
   }
 
@@ -153,14 +165,17 @@ class BpfSource implements FrameSource {
   async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
     const out = this.out;
     let lastType = -1;
+    let lastIf = -1;
     let f: NativeFilter = NO_MATCH;
     for await (const batch of this.inner) {
       let n = 0;
       for (let i = 0; i < batch.length; i++) {
         const fr = batch[i]!;
-        if (fr.linkType !== lastType) {
+        if (fr.linkType !== lastType || fr.ifIndex !== lastIf) {
           lastType = fr.linkType;
-          f = this.filters.get(lastType) ?? this.compile(lastType, this.snapLenOf(lastType), false);
+          lastIf = fr.ifIndex;
+          const big = this.bigEndianOf(lastIf);
+          f = this.filters.get(lastType * 2 + (big ? 1 : 0)) ?? this.compile(lastType, this.snapLenOf(lastType), big, false);
         }
         if (f.matches(fr.buf, fr.offset, fr.capLen, fr.origLen)) out[n++] = fr;
       }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyBpf, bpfAvailable, compileBpf } from '../../src/capture/bpf.js';
+import { openCapture } from '../../src/capture/open.js';
 import { CaptureError } from '../../src/capture/source.js';
 import { arraySource, readPcap } from './pcap-min.js';
 
@@ -94,6 +95,39 @@ describe.skipIf(skipWhy !== '')('BPF on files agrees with tcpdump -r FILE FILTER
         hits += truth.frames.length;
       }
       expect(hits).toBeGreaterThan(0);
+    });
+  }
+
+  // pcapng (libpcap reads single-link-type pcapng files): the frames come from synack's own reader.
+  const PCAPNG: Record<string, string[]> = {
+    'ndpi-http2.pcapng': ['tcp port 29518', 'tcp[tcpflags] & tcp-push != 0', 'greater 300'],
+    'zeek-pcapng-multi-interface.pcapng': ['tcp', 'udp', 'icmp', 'host 192.168.1.1'],
+    'ppp-HttpMalformedResponse.pcapng': ['tcp port 80', 'tcp[tcpflags] & tcp-push != 0'],
+  };
+  for (const [name, filters] of Object.entries(PCAPNG)) {
+    const file = join(CAPTURES, name);
+    it.skipIf(!existsSync(file))(name, async () => {
+      const all: { ts: number; data: Buffer }[] = [];
+      for await (const b of await openCapture(file)) {
+        for (const f of b) all.push({ ts: f.tsSec * 1e6 + Math.floor(f.tsNsec / 1000), data: Buffer.from(f.buf.subarray(f.offset, f.offset + f.capLen)) });
+      }
+      for (const filter of filters) {
+        const out = join(tmp, 'ng.pcap');
+        rmSync(out, { force: true });
+        const r = spawnSync('tcpdump', ['-r', file, '-w', out, filter], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const truth: number[] = [];
+        let j = 0;
+        for (const k of readPcap(out).records) {
+          const ts = k.tsSec * 1e6 + k.tsFrac;
+          while (j < all.length && !(all[j]!.ts === ts && all[j]!.data.equals(k.data))) j++;
+          expect(j, `${name}: tcpdump kept a frame we did not read`).toBeLessThan(all.length);
+          truth.push(++j);
+        }
+        const ours: number[] = [];
+        for await (const b of applyBpf(await openCapture(file), filter)) for (const f of b) ours.push(f.number);
+        expect(ours, `${name} '${filter}'`).toEqual(truth);
+      }
     });
   }
 
