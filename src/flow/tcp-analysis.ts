@@ -3,7 +3,10 @@
  * TCP connection, both directions.
  *
  * The rules, and the order in which they are tried, follow Wireshark's
- * `tcp_analyze_sequence_number()` (epan/dissectors/packet-tcp.c, 4.0) and the
+ * `tcp_analyze_sequence_number()` (epan/dissectors/packet-tcp.c) as tshark 4.0
+ * applies them (checked against tshark 4.0.17 on crafted captures where Wireshark
+ * versions differ: spurious before fast/out-of-order, SYN/FIN counted in the
+ * out-of-order test, the first-ACK window-full rule, the ACKed-unseen rule, the duplicate-ACK counter reset by any other segment), and the
  * "TCP Analysis" section of the Wireshark User's Guide. The order matters:
  * a segment that matches an early rule jumps past later ones, and the
  * per-direction state written at the end of each segment is what the next
@@ -22,7 +25,7 @@
  *  9. duplicate ACK       no data, same seq, ack and non-zero window as this side's
  *                         previous segment; counted #1, #2, … until the ack moves
  * 10. ACKed unseen segment   acks beyond the highest contiguous seq seen from the peer
- *                         (the mark then jumps to the peer's nextseq, so a hole is reported once)
+ *                         (reported once until the peer sends again)
  * 11. for segments with data, SYN or FIN that are not keep-alives:
  *     spurious retransmission  all its bytes were already acknowledged by the peer;
  *     else, when seq < nextseq (the sequence does not advance):
@@ -147,7 +150,7 @@ class DirState {
   isFirstAck = false;
   /** Analysis flags of this side's last segment. */
   lastSegmentFlags = 0;
-  /** Duplicate ACKs in a row from this side for its current ack number. */
+  /** Duplicate ACKs in a row from this side; -1 right after the peer reported an ACKed unseen segment. */
   dupAckNum = 0;
   /** Frame that last changed this side's ack number (what duplicate ACKs duplicate). */
   lastNonDupAckFrame = 0;
@@ -280,24 +283,32 @@ export class TcpAnalyzer {
       }
       // 9. DUPLICATE ACK: same seq/ack/non-zero window as this side's previous segment, no data.
       if (sameSeqAck && window !== 0 && window === fwd.window) {
-        fwd.dupAckNum++;
+        fwd.dupAckNum = fwd.dupAckNum === -1 ? 1 : fwd.dupAckNum + 1;
         mask |= AnalysisFlag.DUPLICATE_ACK;
         this._dupAckCount = fwd.dupAckNum;
         this._dupAckFrame = fwd.lastNonDupAckFrame;
       }
     }
 
-    // finished_fwd: a new ack number resets the duplicate-ACK counter.
+    // finished_fwd: a new ack number restarts this side's duplicate-ACK count; so does a
+    // segment after a hole (observed in tshark 4.0: it re-arms "ACKed unseen segment").
     if (ack !== fwd.lastAck) {
       fwd.dupAckNum = 0;
       fwd.lastNonDupAckFrame = frameNumber;
     }
 
     // 10. ACKED UNSEEN SEGMENT: acks beyond the highest contiguous seq seen from the peer.
-    // The mark moves to the peer's nextseq so the same hole is reported once per jump.
     if (rev.maxSeqToBeAcked !== 0 && gtSeq(ack, rev.maxSeqToBeAcked) && (flags & TcpFlag.ACK) !== 0) {
-      mask |= AnalysisFlag.ACK_LOST_SEGMENT;
-      rev.maxSeqToBeAcked = rev.nextSeq;
+      // Sequence holes seen since: report, and move the mark to the peer's nextseq.
+      if (ltSeq(rev.maxSeqToBeAcked, rev.nextSeq)) {
+        rev.maxSeqToBeAcked = rev.nextSeq;
+        mask |= AnalysisFlag.ACK_LOST_SEGMENT;
+      } else {
+        // Report the same hole once while the peer is silent: -1 marks "reported" until the
+        // peer's next segment resets its duplicate-ACK counter.
+        if (rev.dupAckNum === 0) mask |= AnalysisFlag.ACK_LOST_SEGMENT;
+        rev.dupAckNum = -1;
+      }
     }
 
     // 11. RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER.
@@ -314,7 +325,8 @@ export class TcpAnalyzer {
         }
         // Fast retransmission: ≥2 duplicate ACKs for this seq, the last within 20 ms.
         const sinceAck = (tsSec - rev.lastAckSec) * 1e9 + (tsNsec - rev.lastAckNsec);
-        if (seqNotAdvanced && rev.dupAckNum >= 2 && rev.lastAck === seq && ltU64(sinceAck, FAST_RETRANS_WINDOW_NS)) {
+        // (Wireshark's counter is unsigned: the -1 "reported" mark counts as ≥ 2 here.)
+        if (seqNotAdvanced && (rev.dupAckNum >= 2 || rev.dupAckNum === -1) && rev.lastAck === seq && ltU64(sinceAck, FAST_RETRANS_WINDOW_NS)) {
           mask |= AnalysisFlag.FAST_RETRANSMISSION;
           break retrans;
         }
