@@ -40,7 +40,7 @@
  * Memory: a fixed handful of numbers per direction. Wireshark also keeps a list
  * of unacknowledged segments, used for the analysis flags in one corner only: it
  * stops recording segments (and stops counting a SYN/FIN as one sequence number
- * when advancing nextseq) after 1000 unacknowledged ones. We estimate that count
+ * when advancing nextseq) after 10000 unacknowledged ones. We estimate that count
  * from bytes outstanding instead of keeping the list; see `unacked` below.
  *
  * Sequence numbers are unsigned 32-bit values compared mod 2^32 (RFC 9293 §3.4)
@@ -120,7 +120,7 @@ function ltU64(a: number, b: number): boolean {
 }
 
 /** Wireshark stops recording unacknowledged segments past this many (TCP_MAX_UNACKED_SEGMENTS). */
-const MAX_UNACKED_SEGMENTS = 1000;
+const MAX_UNACKED_SEGMENTS = 10_000;
 /** Fast retransmission: within 20 ms of the last duplicate ACK. */
 const FAST_RETRANS_WINDOW_NS = 20_000_000;
 /** Out-of-order threshold when no handshake RTT is known: 3 ms. */
@@ -389,15 +389,19 @@ export class TcpAnalyzer {
       }
       fwd.isFirstAck = false;
     }
-    if (windowScaleShift !== -1) fwd.winScale = windowScaleShift;
     if ((flags & TcpFlag.SYN) !== 0) {
-      // verify_tcp_window_scaling(): scaling is used only if both SYNs carried the option.
-      if (fwd.winScale === -1 || fwd.winScale === -2) {
+      // A SYN's option sets this side's shift; a SYN without one leaves it (Wireshark stores
+      // the option only when present), then verify_tcp_window_scaling(): scaling is in use
+      // only if both SYNs carried the option.
+      if (windowScaleShift >= 0) fwd.winScale = windowScaleShift;
+      if (fwd.winScale === -1) {
         fwd.winScale = -2;
         rev.winScale = -2;
       } else if ((flags & TcpFlag.ACK) !== 0 && rev.winScale === -2) {
         fwd.winScale = -2;
       }
+    } else if (windowScaleShift !== -1) {
+      fwd.winScale = windowScaleShift;
     }
     return mask;
   }
