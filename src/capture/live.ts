@@ -361,6 +361,9 @@ export function openErrorLine(iface: string, filter: string, message: string): s
   return `synack: cannot capture on ${printable(iface)}: ${msg}`;
 }
 
+/** cap handles whose open() failed: never closed, never collected (see the constructor). */
+const FAILED_HANDLES: CapHandle[] = [];
+
 class CapLiveSource implements LiveSource {
   readonly iface: string;
   readonly linkType: number;
@@ -418,11 +421,10 @@ class CapLiveSource implements LiveSource {
     try {
       linkName = this.handle.open(iface, filter, bufBytes, this.capBuf);
     } catch (e) {
-      try {
-        this.handle.close();
-      } catch {
-        // nothing open
-      }
+      // Not close(): after a failed open cap's close() stops a poll handle it
+      // never initialised and crashes the process. The half-open handle is
+      // kept referenced so its destructor (which calls close()) never runs.
+      FAILED_HANDLES.push(this.handle);
       throw new CaptureError(openErrorLine(iface, filter, e instanceof Error ? e.message : String(e)));
     }
     this.linkType = capLinkType(linkName);
