@@ -42,6 +42,13 @@ export class Decoded {
   readonly layers = new Uint8Array(MAX_LAYERS);
   /** Start offset of each layer (in the frame buffer for link layers, in `buf` from L3 on). */
   readonly layerOffsets = new Int32Array(MAX_LAYERS);
+  /**
+   * The protocol number that announced each layer where the layer id alone
+   * does not say which header it is: for `ipv6ext`, the extension header's
+   * next-header value (0 hop-by-hop, 43 routing, 44 fragment, 60 destination
+   * options, 51 AH, ...). 0 elsewhere.
+   */
+  readonly layerProtos = new Uint16Array(MAX_LAYERS);
 
   // ---- link ----
   ethertype = -1;
@@ -160,10 +167,11 @@ export class Decoded {
     this.anomalyCount = 0; this.truncated = false; this.malformed = false;
   }
 
-  pushLayer(id: LayerId, offset: number): void {
+  pushLayer(id: LayerId, offset: number, proto = 0): void {
     if (this.layerCount < MAX_LAYERS) {
       this.layers[this.layerCount] = id;
       this.layerOffsets[this.layerCount] = offset;
+      this.layerProtos[this.layerCount] = proto;
       this.layerCount++;
     }
   }

@@ -151,7 +151,8 @@ export class FrameDecoder {
       case 229: this.rawIp(b, start, end, wire, 6); break;
       default: d.mark(Anomaly.unsupported_linktype, LayerId.none, 0);
     }
-    if (frame.origLen > frame.capLen && !d.truncated) d.mark(Anomaly.frame_truncated, LayerId.none, end - start);
+    // Bytes the snapshot length cut that no layer reported (e.g. inside an undecoded payload). Lost link padding is not worth a mark.
+    if (!d.truncated && d.payloadWireLen > d.payloadLen) d.mark(Anomaly.frame_truncated, LayerId.none, end - start);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -356,12 +357,12 @@ export class FrameDecoder {
         // Longer than the frame was on the wire: the header lies. Decode what is there, as tcpdump and tshark do.
         this.mark(Anomaly.ipv4_total_length_exceeds_wire, LayerId.ipv4, o + 2);
         pend = wire;
-      } else if (pend > end) {
-        this.mark(Anomaly.ipv4_total_length_exceeds_frame, LayerId.ipv4, o + 2);
-      } else {
+      } else if (pend <= end) {
         this.trailing(pend, wire, LayerId.ipv4);
       }
     }
+    // Cut by the snapshot length: reported once, by the innermost layer that notices (see ipCut).
+    const cut = pend > end;
     if (hl > 20) this.ipv4Options(b, o + 20, o + hl);
     if (this.checksums && internetChecksum(b, o, o + hl) !== 0) this.mark(Anomaly.ipv4_bad_checksum, LayerId.ipv4, o + 10);
     const cend = Math.min(end, pend);
@@ -372,6 +373,7 @@ export class FrameDecoder {
       d.fragOffset = (ff & 0x1fff) * 8;
       this.mark(Anomaly.ipv4_fragment, LayerId.ipv4, o + 6);
       this.setPayload(o + hl, cend, pend);
+      if (cut && !this.defrag) this.mark(Anomaly.ipv4_total_length_exceeds_frame, LayerId.ipv4, o + 2);
       if (this.defrag !== null) {
         const f = this.frag;
         f.version = 4; f.proto = d.ipProto; f.ident = d.ipId; f.addr.set(d.addr);
@@ -384,6 +386,12 @@ export class FrameDecoder {
       return;
     }
     this.transport(b, d.ipProto, o + hl, cend, pend);
+    this.ipCut(cut, Anomaly.ipv4_total_length_exceeds_frame, LayerId.ipv4, o + 2);
+  }
+
+  /** After the upper layers: the IP layer reports the snapshot cut only if no layer above did. */
+  private ipCut(cut: boolean, code: AnomalyCode, id: LayerId, at: number): void {
+    if (cut && !this.d.truncated) this.mark(code, id, at);
   }
 
   private ipv4Options(b: Uint8Array, o: number, end: number): void {
@@ -417,6 +425,7 @@ export class FrameDecoder {
     if (upper > first) {
       d.layers.copyWithin(first, upper, d.layerCount);
       d.layerOffsets.copyWithin(first, upper, d.layerCount);
+      d.layerProtos.copyWithin(first, upper, d.layerCount);
       d.layerCount -= upper - first;
     }
     d.reassembledLayer = first;
@@ -447,11 +456,10 @@ export class FrameDecoder {
     } else if (pend > wire) {
       this.mark(Anomaly.ipv6_payload_exceeds_wire, LayerId.ipv6, o + 4);
       pend = wire;
-    } else if (pend > end) {
-      this.mark(Anomaly.ipv6_payload_exceeds_frame, LayerId.ipv6, o + 4);
-    } else {
+    } else if (pend <= end) {
       this.trailing(pend, wire, LayerId.ipv6);
     }
+    const cut = pend > end;
     const cend = Math.min(end, pend);
     let nh = v.nextHeader;
     let p = o + 40;
@@ -480,7 +488,7 @@ export class FrameDecoder {
         this.setPayload(p, cend, pend);
         return;
       }
-      d.pushLayer(LayerId.ipv6ext, p);
+      d.pushLayer(LayerId.ipv6ext, p, nh);
       count++;
       if (nh === 44) {
         const fo = x.fragOffsetBytes, more = x.moreFragments;
@@ -510,6 +518,7 @@ export class FrameDecoder {
     }
     d.ipProto = nh;
     this.transport(b, nh, p, cend, pend);
+    this.ipCut(cut, Anomaly.ipv6_payload_exceeds_frame, LayerId.ipv6, o + 4);
   }
 
   // ---------------------------------------------------------------- transport
@@ -729,7 +738,7 @@ export class FrameDecoder {
       for (let n = 0; isIpv6ExtHeader(proto) && n < this.limits.maxIpv6ExtHeaders; n++) {
         const x = this.ext.wrap(b, p, end, proto);
         if (x.check() !== Check.ok) { d.innerProto = proto; return; }
-        d.pushLayer(LayerId.ipv6ext, p);
+        d.pushLayer(LayerId.ipv6ext, p, proto);
         if (proto === 44 && x.fragOffsetBytes !== 0) { d.innerProto = x.nextHeader; return; }
         proto = x.nextHeader;
         p += x.headerLength;

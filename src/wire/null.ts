@@ -10,7 +10,7 @@
  *
  * Check once, then read: after `check()` returns `Check.ok`, getters cannot fail.
  */
-import { Check, u32, u32le } from './bytes.js';
+import { Check, u16, u32, u32le } from './bytes.js';
 
 export const NULL_HEADER_LEN = 4;
 export const AddressFamily = { inet: 2, inet6Bsd: 24, inet6FreeBsd: 28, inet6Darwin: 30, inet6Linux: 10 } as const;
@@ -39,11 +39,19 @@ export class NullView {
     if (this.bigEndianOnly) return be;
     return (be & 0xffff) === 0 ? u32le(this.buf, this.start) : be;
   }
-  /** 4 for AF_INET, 6 for any of the AF_INET6 values, 0 otherwise. */
+  /**
+   * 4 for AF_INET, 6 for any of the AF_INET6 values, 0 otherwise. Some
+   * writers put an EtherType in the last two bytes instead of a family
+   * (TShark accepts this too): 0x0800 and 0x86dd are recognised there when
+   * the family is not.
+   */
   get ipVersion(): number {
     const f = this.family;
     if (f === AddressFamily.inet) return 4;
     if (f === 24 || f === 28 || f === 30 || f === 10) return 6;
+    const t = u16(this.buf, this.start + 2);
+    if (t === 0x0800) return 4;
+    if (t === 0x86dd) return 6;
     return 0;
   }
 }
