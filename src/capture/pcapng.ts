@@ -47,16 +47,16 @@ export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** Largest block we buffer (Wireshark's own limit is larger, ~128 MiB, for D-Bus captures). */
 export const MAX_BLOCK = 16 << 20;
 
-const BLOCK_NAMES: Record<number, string> = {
-  [BT_NRB]: 'Name Resolution Block',
-  [BT_ISB]: 'Interface Statistics Block',
-  [BT_DSB]: 'Decryption Secrets Block',
-  [BT_CUSTOM]: 'Custom Block',
-  [BT_CUSTOM_NOCOPY]: 'Custom Block (do not copy)',
-  7: 'IRIG Timestamp Block',
-  8: 'AFDX Encapsulation Block',
-  9: 'systemd Journal Export Block',
-  0x101: 'Sysdig Event Block',
+const BLOCK_NAMES: Record<number, readonly [string, string]> = {
+  [BT_NRB]: ['Name Resolution Block', 'Name Resolution Blocks'],
+  [BT_ISB]: ['Interface Statistics Block', 'Interface Statistics Blocks'],
+  [BT_DSB]: ['Decryption Secrets Block', 'Decryption Secrets Blocks'],
+  [BT_CUSTOM]: ['Custom Block', 'Custom Blocks'],
+  [BT_CUSTOM_NOCOPY]: ['Custom Block (not to be copied)', 'Custom Blocks (not to be copied)'],
+  7: ['IRIG Timestamp Block', 'IRIG Timestamp Blocks'],
+  8: ['AFDX Encapsulation Block', 'AFDX Encapsulation Blocks'],
+  9: ['systemd Journal Export Block', 'systemd Journal Export Blocks'],
+  0x101: ['Sysdig Event Block', 'Sysdig Event Blocks'],
 };
 
 // Option codes (draft-ietf-opsawg-pcapng §3.5, §4).
@@ -506,8 +506,8 @@ export class PcapngReader extends ReaderBase {
     }
     s.count++;
     if (s.problem) {
-      const name = BLOCK_NAMES[type] ?? 'unknown block';
-      s.problem.message = `skipped ${s.count} ${name}${s.count === 1 ? '' : 's'} (type 0x${type.toString(16)}), first at byte ${s.first}`;
+      const names = BLOCK_NAMES[type] ?? ['unknown block', 'unknown blocks'];
+      s.problem.message = `skipped ${s.count} ${s.count === 1 ? names[0] : names[1]} (type 0x${type.toString(16)}), first at byte ${s.first}`;
     }
   }
 
