@@ -1,0 +1,388 @@
+/**
+ * The application layer: one `AppLayer` per analysis. It owns TCP stream
+ * reassembly per connection and hands the in-order bytes to the push parser
+ * that the *content* selects, on any port (STYLE principle 10):
+ *
+ *   "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"     → HTTP/2 (prior knowledge, RFC 9113 §3.3)
+ *   a request line or "HTTP/1.x status"      → HTTP/1.x (then WebSocket or h2c after 101,
+ *                                              a fresh detection inside a CONNECT tunnel)
+ *   a TLS record header (type 22, version 3.x) → TLS
+ *
+ * A direction that starts with something else is looked at again at the
+ * next segment boundaries (a capture may start mid-stream), up to a bound,
+ * then the connection is left unlabelled. UDP datagrams go to DNS (port
+ * 53/5353) and QUIC (long header) when those analyzers are present.
+ *
+ * Memory: per-connection state exists only for connections that carry
+ * payload, and is dropped at `tcpEnd` except the label and the bounded
+ * follow-stream copy. Events are capped (`maxEvents`), with one marker
+ * event when the cap is reached.
+ */
+import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
+import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
+import { HeadArena, type HttpTx } from './http/tx.js';
+import { DEFAULT_HTTP_LIMITS, HttpConn, type HttpContext, type HttpLimits } from './http/parser.js';
+import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
+import { Http2Parser, H2_PREFACE } from './http2/index.js';
+import { TlsParser, looksLikeTls } from './tls/index.js';
+import { WebSocketParser } from './websocket/parser.js';
+import {
+  DEFAULT_REASSEMBLY_LIMITS, ReassemblyBudget, TcpReassembler,
+  type ReassemblyLimits, type StreamChunk, type StreamHandler, type StreamSink,
+} from './reassembly.js';
+import type { AppEvent, AppLayer, DnsTransaction, HttpTransaction } from './types.js';
+
+export type { StreamHandler, StreamSink, StreamChunk } from './reassembly.js';
+export { HttpTx } from './http/tx.js';
+
+export interface AppLayerOptions {
+  reassembly?: Partial<ReassemblyLimits>;
+  http?: Partial<HttpLimits>;
+  /** Keep the first bytes of each connection for follow-stream (default true; limits in `reassembly`). */
+  keepStreams?: boolean;
+  /** Most events kept (default 200,000); later ones are counted, not kept. */
+  maxEvents?: number;
+  /** Segments per connection looked at for a protocol before giving up (default 32). */
+  maxDetectSegments?: number;
+}
+
+/** Protocol chosen for a byte stream. */
+const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4 } as const;
+
+/** HTTP/2 client preface, as tshark and RFC 9113 §3.4 define it. */
+const PREFACE = H2_PREFACE;
+
+/**
+ * Content detection and dispatch for one byte stream (a connection, or the
+ * inside of a CONNECT tunnel). Holds up to 32 bytes per direction while a
+ * tiny first segment leaves the choice open.
+ */
+class Detector implements StreamHandler {
+  kind: number = Kind.unknown;
+  private handler: StreamHandler | null = null;
+  private http: HttpConn | null = null;
+  private tls: TlsParser | null = null;
+  private h2: Http2Parser | null = null;
+  ws: WebSocketParser | null = null;
+  private inner: Detector | null = null;
+  private readonly prefix: [Uint8Array | null, Uint8Array | null] = [null, null];
+  private readonly prefixLen: [number, number] = [0, 0];
+  private readonly prefixFrame = [0, 0];
+  private readonly prefixTime = [0, 0];
+  /** Bytes seen before a decision, per direction (a direction with none can still be "synced"). */
+  private readonly seen: [number, number] = [0, 0];
+  private tries = 0;
+
+  constructor(
+    private readonly layer: AppLayerImpl,
+    readonly connId: number,
+    /** Whether a direction's stream is known to start at its beginning (SYN seen, nothing lost). */
+    private readonly synced: (dir: Dir) => boolean,
+  ) {}
+
+  push(dir: Dir, buf: Uint8Array, off: number, len: number, frame: number, time: number): void {
+    const h = this.handler;
+    if (h !== null) { h.push(dir, buf, off, len, frame, time); return; }
+    if (this.kind === Kind.none) return;
+    let b = buf, o = off, n = len;
+    const held = this.prefixLen[dir]!;
+    if (held > 0) {
+      // A tiny first segment: decide on held + new bytes.
+      const p = this.prefix[dir]!;
+      const k = Math.min(n, p.length - held);
+      p.set(buf.subarray(off, off + k), held);
+      const verdict = this.classify(dir, p, 0, held + k);
+      if (verdict === -1) {
+        if (k < n) { this.prefixLen[dir] = 0; this.giveUpOrWait(dir, held + n); }
+        else this.prefixLen[dir] = held + k;
+        return;
+      }
+      this.prefixLen[dir] = 0;
+      if (verdict === Kind.unknown) { this.giveUpOrWait(dir, held + n); return; }
+      this.choose(verdict, dir);
+      this.handler!.push(dir, p, 0, held, this.prefixFrame[dir]!, this.prefixTime[dir]!);
+      this.handler!.push(dir, b, o, n, frame, time);
+      return;
+    }
+    const verdict = this.classify(dir, b, o, n);
+    if (verdict === -1) {
+      // Too few bytes to say: hold them (at most 32).
+      const p = (this.prefix[dir] ??= new Uint8Array(32));
+      p.set(b.subarray(o, o + n), 0);
+      this.prefixLen[dir] = n;
+      this.prefixFrame[dir] = frame;
+      this.prefixTime[dir] = time;
+      return;
+    }
+    if (verdict === Kind.unknown) { this.giveUpOrWait(dir, n); return; }
+    this.choose(verdict, dir);
+    this.handler!.push(dir, b, o, n, frame, time);
+  }
+
+  private giveUpOrWait(dir: Dir, n: number): void {
+    this.seen[dir] += n;
+    if (++this.tries >= this.layer.maxDetectSegments) {
+      this.kind = Kind.none;
+      this.prefix[0] = this.prefix[1] = null;
+    }
+  }
+
+  /** -1: need more bytes; Kind.unknown: not a protocol we know at this position. */
+  private classify(dir: Dir, b: Uint8Array, o: number, n: number): number {
+    if (n <= 0) return -1;
+    // HTTP/2 preface (client side).
+    if (dir === 0 && b[o] === 0x50) {
+      const m = Math.min(n, PREFACE.length);
+      let i = 0;
+      while (i < m && b[o + i] === PREFACE[i]) i++;
+      if (i === m) return n >= PREFACE.length ? Kind.h2 : -1;
+    }
+    const end = o + n;
+    if (looksLikeRequest(b, o, end) || looksLikeResponse(b, o, end)) return Kind.http;
+    if (looksLikeTls(b, o, n)) return Kind.tls;
+    if (n < 13) {
+      // Could still become a request line or a status line.
+      if (startVerdict(b, o, end, true) === 0 || (startVerdict(b, o, end, false) === 0 && n < 8)) return -1;
+      if (n < 3 && (b[o] === 0x16 || (b[o]! & 0x80) !== 0)) return -1;
+    }
+    return Kind.unknown;
+  }
+
+  private choose(kind: number, dir: Dir): void {
+    this.kind = kind;
+    this.prefix[dir === 0 ? 1 : 0] = null;
+    const L = this.layer;
+    const id = this.connId;
+    // A direction is at a message boundary if its stream started at the SYN and nothing was skipped.
+    const sync0 = this.seen[0] === 0 && this.synced(0);
+    const sync1 = this.seen[1] === 0 && this.synced(1);
+    switch (kind) {
+      case Kind.http: {
+        const http = new HttpConn(L.httpCtx, id, sync0, sync1, (k, tx) => this.upgrade(k, tx));
+        this.http = http;
+        this.handler = http;
+        break;
+      }
+      case Kind.tls: {
+        const tls = new TlsParser(id, L.emitEvent);
+        this.tls = tls;
+        this.handler = { push: tls.push.bind(tls), gap: (d) => tls.gap(d), end: () => {} };
+        break;
+      }
+      case Kind.h2: {
+        const h2 = new Http2Parser(id, L.emitEvent);
+        this.h2 = h2;
+        this.handler = { push: h2.push.bind(h2), gap: (d) => h2.gap(d), end: () => {} };
+        break;
+      }
+    }
+  }
+
+  /** After 101 or a CONNECT 2xx: the parser for what follows. */
+  upgrade(kind: 'websocket' | 'h2c' | 'tunnel' | 'other', tx: HttpTx): StreamHandler | null {
+    const L = this.layer;
+    switch (kind) {
+      case 'websocket': {
+        const ws = new WebSocketParser(this.connId, L.emitEvent, L.onWsFrame);
+        this.ws = ws;
+        return ws;
+      }
+      case 'h2c': {
+        const h2 = new Http2Parser(this.connId, L.emitEvent);
+        h2.upgradeRequest({ method: tx.method, authority: tx.host, path: tx.uri, frameNumber: tx.firstRequestFrame, time: tx.requestStart });
+        this.h2 = h2;
+        return { push: h2.push.bind(h2), gap: (d) => h2.gap(d), end: () => {} };
+      }
+      case 'tunnel': {
+        // CONNECT: what flows inside is detected afresh (usually TLS).
+        const inner = new Detector(L, this.connId, () => true);
+        this.inner = inner;
+        return inner;
+      }
+      default:
+        return null;
+    }
+  }
+
+  gap(dir: Dir, n: number, frame: number, time: number): void {
+    if (this.handler !== null) { this.handler.gap(dir, n, frame, time); return; }
+    this.prefixLen[dir] = 0;
+    this.seen[dir] += n;
+  }
+
+  end(dir: Dir, frame: number, time: number): void {
+    this.handler?.end(dir, frame, time);
+  }
+
+  label(): string {
+    if (this.ws !== null) return 'WebSocket';
+    if (this.h2 !== null) {
+      const l = this.h2.label();
+      return this.kind === Kind.h2 ? l.replace(' h2c', ' h2c prior-knowledge').replace('HTTP2 h2c prior-knowledge', 'HTTP2 h2c') : l;
+    }
+    if (this.tls !== null) return this.tls.label();
+    if (this.inner !== null) {
+      const l = this.inner.label();
+      return l !== '' ? `HTTP CONNECT → ${l}` : 'HTTP CONNECT';
+    }
+    if (this.http !== null) return 'HTTP';
+    return '';
+  }
+}
+
+/** One TCP connection with payload: reassembly + detection. Dropped at tcpEnd. */
+class AppConn implements StreamSink {
+  readonly reasm: TcpReassembler;
+  readonly detector: Detector;
+
+  constructor(private readonly layer: AppLayerImpl, readonly connId: number) {
+    const reasm = new TcpReassembler(this, layer.budget, layer.keepStreams);
+    this.reasm = reasm;
+    this.detector = new Detector(layer, connId, (dir) => reasm.fromStart(dir));
+  }
+
+  data(dir: Dir, buf: Uint8Array, offset: number, length: number, frameNumber: number, time: number): void {
+    this.detector.push(dir, buf, offset, length, frameNumber, time);
+  }
+
+  gap(dir: Dir, length: number, frameNumber: number, time: number): void {
+    this.detector.gap(dir, length, frameNumber, time);
+  }
+
+  end(dir: Dir, frameNumber: number, time: number): void {
+    this.detector.end(dir, frameNumber, time);
+  }
+
+  marker(code: AnomalyCode, dir: Dir, frameNumber: number, _time: number, detail: string): void {
+    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', `${Anomaly.name(code)}: ${detail}`, code);
+  }
+}
+
+class AppLayerImpl implements AppLayer {
+  private readonly eventList: AppEvent[] = [];
+  private eventsSorted = true;
+  private lastEventFrame = 0;
+  private eventsDropped = 0;
+  readonly http: HttpTransaction[] = [];
+  readonly dns: DnsTransaction[] = [];
+  private readonly conns: (AppConn | undefined)[] = [];
+  /** Labels and follow-stream data of connections that ended. */
+  private readonly endedLabels: (string | undefined)[] = [];
+  private readonly endedStreams = new Map<number, TcpReassembler>();
+  readonly budget: ReassemblyBudget;
+  readonly keepStreams: boolean;
+  readonly maxEvents: number;
+  readonly maxDetectSegments: number;
+  readonly httpCtx: HttpContext;
+  /** Bound once: parsers call it for every event. */
+  readonly emitEvent = (ev: AppEvent): void => { this.push(ev); };
+  readonly onWsFrame = undefined;
+  private readonly udpLabels = new Map<number, string>();
+
+  constructor(opts: AppLayerOptions = {}) {
+    this.budget = new ReassemblyBudget({ ...DEFAULT_REASSEMBLY_LIMITS, ...opts.reassembly });
+    this.keepStreams = opts.keepStreams ?? true;
+    this.maxEvents = opts.maxEvents ?? 200_000;
+    this.maxDetectSegments = opts.maxDetectSegments ?? 32;
+    const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
+    const self = this;
+    this.httpCtx = {
+      limits,
+      arena: new HeadArena(limits.headArenaBytes),
+      keptBodies: 0,
+      emit(frameNumber, connId, dir, proto, text, anomaly) {
+        self.emit(frameNumber, 'tcp', connId, dir, proto, text, anomaly);
+      },
+      transaction(tx) {
+        self.http.push(tx);
+      },
+    };
+  }
+
+  get events(): AppEvent[] {
+    if (!this.eventsSorted) {
+      // Stable: events of one frame keep their order.
+      this.eventList.sort((a, b) => a.frameNumber - b.frameNumber);
+      this.eventsSorted = true;
+    }
+    return this.eventList;
+  }
+
+  emit(frameNumber: number, transport: 'tcp' | 'udp', connId: number, dir: Dir, proto: string, text: string, anomaly?: AnomalyCode): void {
+    const ev: AppEvent = anomaly === undefined
+      ? { frameNumber, transport, connId, dir, proto, text }
+      : { frameNumber, transport, connId, dir, proto, text, anomaly };
+    this.push(ev);
+  }
+
+  private push(ev: AppEvent): void {
+    const list = this.eventList;
+    if (list.length >= this.maxEvents) {
+      if (this.eventsDropped++ === 0) {
+        list.push({ frameNumber: ev.frameNumber, transport: ev.transport, connId: ev.connId, dir: ev.dir, proto: ev.proto,
+          text: `event limit reached (${this.maxEvents}); later application events are counted, not kept`, anomaly: Anomaly.app_limit });
+      }
+      return;
+    }
+    if (ev.frameNumber < this.lastEventFrame) this.eventsSorted = false;
+    else this.lastEventFrame = ev.frameNumber;
+    list.push(ev);
+  }
+
+  /** Events not kept because of `maxEvents`. */
+  get droppedEvents(): number {
+    return this.eventsDropped;
+  }
+
+  tcpSegment(s: TcpSegmentInfo): void {
+    const id = s.connId;
+    let c = this.conns[id];
+    if (c === undefined) {
+      if (s.payloadLen === 0 && s.payloadWireLen === 0) return;
+      // Only connections with payload get state.
+      c = new AppConn(this, id);
+      this.conns[id] = c;
+    }
+    c.reasm.segment(s, s.tsSec + s.tsNsec * 1e-9);
+  }
+
+  tcpEnd(connId: number): void {
+    const c = this.conns[connId];
+    if (c === undefined) return;
+    c.reasm.finish();
+    c.reasm.dispose();
+    this.endedLabels[connId] = c.detector.label();
+    if (this.keepStreams) this.endedStreams.set(connId, c.reasm);
+    this.conns[connId] = undefined;
+  }
+
+  udpDatagram(_d: UdpDatagramInfo): void {
+    // DNS and QUIC analyzers plug in here (see udpLabel).
+  }
+
+  finish(): void {
+    for (let id = 0; id < this.conns.length; id++) {
+      if (this.conns[id] !== undefined) this.tcpEnd(id);
+    }
+  }
+
+  tcpLabel(connId: number): string {
+    const c = this.conns[connId];
+    if (c !== undefined) return c.detector.label();
+    return this.endedLabels[connId] ?? '';
+  }
+
+  udpLabel(flowId: number): string {
+    return this.udpLabels.get(flowId) ?? '';
+  }
+
+  stream(connId: number): StreamChunk[] | undefined {
+    const r = this.conns[connId]?.reasm ?? this.endedStreams.get(connId);
+    return r?.chunks();
+  }
+}
+
+/** The application layer for one analysis (see the file comment). */
+export function createAppLayer(opts: AppLayerOptions = {}): AppLayer & { readonly droppedEvents: number } {
+  return new AppLayerImpl(opts);
+}
