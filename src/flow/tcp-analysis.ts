@@ -51,6 +51,7 @@
  * No allocation per call: `segment()` only reads and writes numeric fields.
  */
 import { TcpFlag } from '../decode/decoded.js';
+import { seqAdd, seqLeq, seqLt } from './seq.js';
 
 export const AnalysisFlag = {
   RETRANSMISSION: 1 << 0,
@@ -104,12 +105,9 @@ export function describeAnalysis(mask: number, dupAckCount: number): string[] {
   return out;
 }
 
-// ---- sequence arithmetic mod 2^32, with Wireshark's macro semantics ----
-// (Wireshark: LT_SEQ(x,y) = (gint32)(x-y) < 0, GT_SEQ(x,y) = (gint32)(y-x) < 0, LE_SEQ(x,y) = (gint32)(x-y) <= 0)
-function ltSeq(x: number, y: number): boolean { return ((x - y) | 0) < 0; }
-function gtSeq(x: number, y: number): boolean { return ((y - x) | 0) < 0; }
-function leSeq(x: number, y: number): boolean { return ((x - y) | 0) <= 0; }
-function u32(x: number): number { return x >>> 0; }
+// Wireshark's macros map onto src/flow/seq.ts exactly: LT_SEQ(x,y) = seqLt(x,y),
+// LE_SEQ(x,y) = seqLeq(x,y), and GT_SEQ(x,y) = (gint32)(y-x) < 0 = seqLt(y,x) — written
+// that way (not seqGt) so that two numbers exactly 2^31 apart compare as Wireshark does.
 
 /** a < b where both are signed nanosecond deltas that Wireshark stores as guint64 (negatives wrap to huge). */
 function ltU64(a: number, b: number): boolean {
@@ -209,8 +207,8 @@ export class TcpAnalyzer {
   ): number {
     const fwd = this.dirs[dir];
     const rev = this.dirs[dir ^ 1]!;
-    seq = u32(seq);
-    ack = u32(ack);
+    seq >>>= 0;
+    ack >>>= 0;
     const seglen = payloadLen;
     const window = windowRaw;
     let mask = 0;
@@ -232,11 +230,11 @@ export class TcpAnalyzer {
 
     // ISNs: from the SYN, else seq-1; the peer's from the first ACK (ack-1).
     if (!fwd.baseSeqSet) {
-      fwd.baseSeq = (flags & TcpFlag.SYN) !== 0 ? seq : u32(seq - 1);
+      fwd.baseSeq = (flags & TcpFlag.SYN) !== 0 ? seq : seqAdd(seq, -1);
       fwd.baseSeqSet = true;
     }
     if (!rev.baseSeqSet && (flags & TcpFlag.ACK) !== 0) {
-      rev.baseSeq = u32(ack - 1);
+      rev.baseSeq = seqAdd(ack, -1);
       rev.baseSeqSet = true;
     }
 
@@ -250,12 +248,12 @@ export class TcpAnalyzer {
       if (window === 0 && (flags & SYN_FIN_RST) === 0) mask |= AnalysisFlag.ZERO_WINDOW;
 
       // 3. LOST SEGMENT: beyond nextseq (only once something was seen), not for RST.
-      if (fwd.nextSeq !== 0 && gtSeq(seq, fwd.nextSeq) && (flags & TcpFlag.RST) === 0) {
+      if (fwd.nextSeq !== 0 && seqLt(fwd.nextSeq, seq) && (flags & TcpFlag.RST) === 0) {
         mask |= AnalysisFlag.LOST_SEGMENT;
       }
 
       // 4. KEEP ALIVE: 0 or 1 byte starting one before nextseq.
-      if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && (flags & SYN_FIN_RST) === 0) {
+      if ((seglen === 0 || seglen === 1) && seq === seqAdd(fwd.nextSeq, -1) && (flags & SYN_FIN_RST) === 0) {
         mask |= AnalysisFlag.KEEP_ALIVE;
       }
 
@@ -267,8 +265,8 @@ export class TcpAnalyzer {
       // 6. WINDOW FULL: data up to exactly the peer's right window edge, when its scaling is known.
       if (seglen > 0 && rev.winScale !== -1 && (flags & SYN_FIN_RST) === 0) {
         const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;
-        const edge = u32(rev.lastAck + u32(rev.window << shift));
-        if (u32(seq + seglen) === edge) mask |= AnalysisFlag.WINDOW_FULL;
+        const edge = seqAdd(rev.lastAck, (rev.window << shift) >>> 0);
+        if (seqAdd(seq, seglen) === edge) mask |= AnalysisFlag.WINDOW_FULL;
       }
 
       // 7. KEEP ALIVE ACK: repeats the previous ACK right after the peer's keep-alive.
@@ -298,9 +296,9 @@ export class TcpAnalyzer {
     }
 
     // 10. ACKED UNSEEN SEGMENT: acks beyond the highest contiguous seq seen from the peer.
-    if (rev.maxSeqToBeAcked !== 0 && gtSeq(ack, rev.maxSeqToBeAcked) && (flags & TcpFlag.ACK) !== 0) {
+    if (rev.maxSeqToBeAcked !== 0 && seqLt(rev.maxSeqToBeAcked, ack) && (flags & TcpFlag.ACK) !== 0) {
       // Sequence holes seen since: report, and move the mark to the peer's nextseq.
-      if (ltSeq(rev.maxSeqToBeAcked, rev.nextSeq)) {
+      if (seqLt(rev.maxSeqToBeAcked, rev.nextSeq)) {
         rev.maxSeqToBeAcked = rev.nextSeq;
         mask |= AnalysisFlag.ACK_LOST_SEGMENT;
       } else {
@@ -314,12 +312,12 @@ export class TcpAnalyzer {
     // 11. RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER.
     if ((seglen > 0 || (flags & SYN_FIN) !== 0) && (mask & AnalysisFlag.KEEP_ALIVE) === 0) {
       retrans: {
-        let seqNotAdvanced = fwd.nextSeq !== 0 && ltSeq(seq, fwd.nextSeq);
+        let seqNotAdvanced = fwd.nextSeq !== 0 && seqLt(seq, fwd.nextSeq);
         // 2+ bytes starting at nextseq-1: new data after a zero-window probe, not a retransmission.
-        if (seglen > 1 && u32(fwd.nextSeq - 1) === seq) seqNotAdvanced = false;
+        if (seglen > 1 && seqAdd(fwd.nextSeq, -1) === seq) seqNotAdvanced = false;
 
         // Spurious: every byte was already acknowledged by the peer.
-        if (seglen > 0 && rev.lastAck !== 0 && leSeq(u32(seq + seglen), rev.lastAck)) {
+        if (seglen > 0 && rev.lastAck !== 0 && seqLeq(seqAdd(seq, seglen), rev.lastAck)) {
           mask |= AnalysisFlag.SPURIOUS_RETRANSMISSION;
           break retrans;
         }
@@ -333,7 +331,7 @@ export class TcpAnalyzer {
         // Out-of-order: soon after the segment that set nextseq (handshake RTT, else 3 ms).
         const sinceNext = (tsSec - fwd.nextSeqSec) * 1e9 + (tsNsec - fwd.nextSeqNsec);
         const threshold = this.firstRttNs === 0 ? DEFAULT_OOO_THRESHOLD_NS : this.firstRttNs;
-        const end = u32(seq + seglen + ((flags & SYN_FIN) !== 0 ? 1 : 0));
+        const end = seqAdd(seq, seglen + ((flags & SYN_FIN) !== 0 ? 1 : 0));
         if (seqNotAdvanced && ltU64(sinceNext, threshold) && fwd.nextSeq !== end) {
           mask |= AnalysisFlag.OUT_OF_ORDER;
           break retrans;
@@ -343,14 +341,14 @@ export class TcpAnalyzer {
     }
 
     // ---- state updates (finished_checking_retransmission_type) ----
-    let nextSeq = u32(seq + seglen);
+    let nextSeq = seqAdd(seq, seglen);
     if ((seglen > 0 || (flags & SYN_FIN) !== 0) && fwd.unacked < MAX_UNACKED_SEGMENTS) {
-      if ((flags & SYN_FIN) !== 0) nextSeq = u32(nextSeq + 1);
+      if ((flags & SYN_FIN) !== 0) nextSeq = seqAdd(nextSeq, 1);
       fwd.unacked++;
-      fwd.unackedBytes += u32(nextSeq - seq);
+      fwd.unackedBytes += seqAdd(nextSeq, -seq);
     }
     const isProbe = (mask & AnalysisFlag.ZERO_WINDOW_PROBE) !== 0;
-    if ((gtSeq(nextSeq, fwd.nextSeq) || fwd.nextSeq === 0) && !isProbe) {
+    if ((seqLt(fwd.nextSeq, nextSeq) || fwd.nextSeq === 0) && !isProbe) {
       fwd.nextSeq = nextSeq;
       fwd.nextSeqSec = tsSec;
       fwd.nextSeqNsec = tsNsec;
