@@ -1,0 +1,89 @@
+/** Helpers for the capture tests: temp files, reading a whole source into plain records. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll } from 'vitest';
+import { type OpenOptions, openCapture } from '../../src/capture/open.js';
+import type { CaptureInfo, FrameSource, ReaderProblem } from '../../src/capture/source.js';
+
+export const CORPUS = join(process.cwd(), '..', 'shared', 'captures');
+
+let dir: string | undefined;
+export function tempDir(): string {
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'synack-capture-test-'));
+    const d = dir;
+    afterAll(() => rmSync(d, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
+let seq = 0;
+export function tempFile(bytes: Uint8Array | string, name?: string): string {
+  const p = join(tempDir(), name ?? `t${++seq}.bin`);
+  writeFileSync(p, bytes);
+  return p;
+}
+
+export interface PlainFrame {
+  number: number;
+  tsSec: number;
+  tsNsec: number;
+  capLen: number;
+  origLen: number;
+  linkType: number;
+  ifIndex: number;
+  fileOffset: number;
+  comment: string | undefined;
+  hasTime: boolean;
+  hex: string;
+}
+
+export interface ReadResult {
+  frames: PlainFrame[];
+  problems: ReaderProblem[];
+  info: CaptureInfo;
+  batches: number[];
+  src: FrameSource;
+}
+
+export async function drain(src: FrameSource): Promise<ReadResult> {
+  const frames: PlainFrame[] = [];
+  const batches: number[] = [];
+  for await (const batch of src) {
+    batches.push(batch.length);
+    for (const f of batch) {
+      frames.push({
+        number: f.number,
+        tsSec: f.tsSec,
+        tsNsec: f.tsNsec,
+        capLen: f.capLen,
+        origLen: f.origLen,
+        linkType: f.linkType,
+        ifIndex: f.ifIndex,
+        fileOffset: f.fileOffset,
+        comment: f.comment,
+        hasTime: f.hasTime !== false,
+        hex: Buffer.from(f.buf.subarray(f.offset, f.offset + f.capLen)).toString('hex'),
+      });
+    }
+  }
+  return { frames, problems: src.problems, info: src.info, batches, src };
+}
+
+/** Reads bytes through a temp file (regular-file path). */
+export async function readBytes(bytes: Uint8Array, opts: OpenOptions = {}): Promise<ReadResult> {
+  return drain(await openCapture(tempFile(bytes), opts));
+}
+
+/** Reads bytes as a stream on "stdin", in chunks of `chunk` bytes. */
+export async function readStream(bytes: Uint8Array, chunk = 65536, opts: OpenOptions = {}): Promise<ReadResult> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) parts.push(Buffer.from(bytes.subarray(i, i + chunk)));
+  return drain(await openCapture('-', { ...opts, stdin: Readable.from(parts) }));
+}
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
