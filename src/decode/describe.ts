@@ -265,6 +265,7 @@ function describeLayer(d: Decoded, i: number, id: LayerId, b: Uint8Array, o: num
       return n;
     }
     case LayerId.ipv4: {
+      if (end - o < 20) return partialIp(id, proto, 'IPv4', b, o, end);
       const v = views.ip4.wrap(b, o, end);
       const hl = v.headerLength;
       const flags = [v.reservedFlag ? 'reserved' : '', v.dontFragment ? 'DF' : '', v.moreFragments ? 'MF' : ''].filter(Boolean).join(',') || 'none';
@@ -285,6 +286,7 @@ function describeLayer(d: Decoded, i: number, id: LayerId, b: Uint8Array, o: num
       return n;
     }
     case LayerId.ipv6: {
+      if (end - o < 40) return partialIp(id, proto, 'IPv6', b, o, end);
       const v = views.ip6.wrap(b, o, end);
       const src = ipv6BytesToString(b, o + 8), dst = ipv6BytesToString(b, o + 24);
       const n = node(id, proto, 'IPv6', `${src} > ${dst}, next ${ipProtoName(v.nextHeader)}, hlim ${v.hopLimit}, payload ${v.payloadLength}`, o, hdrEnd(40), false);
@@ -421,6 +423,21 @@ function describeLayer(d: Decoded, i: number, id: LayerId, b: Uint8Array, o: num
   }
 }
 
+/** An IP header the capture cut short: the fields that are there. */
+function partialIp(id: LayerId, proto: string, name: string, b: Uint8Array, o: number, end: number): LayerNode {
+  const n = node(id, proto, name, `header cut short (${end - o} bytes captured)`, o, end, false);
+  n.fields.push(['version', String((b[o] ?? 0) >> 4)]);
+  if (name === 'IPv4') {
+    if (end - o >= 4) n.fields.push(['total length', String(u16(b, o + 2))]);
+    if (end - o >= 10) n.fields.push(['protocol', `${ipProtoName(b[o + 9]!)} (${b[o + 9]!})`]);
+    if (end - o >= 16) n.fields.push(['source', ipv4String(u32(b, o + 12))]);
+  } else {
+    if (end - o >= 6) n.fields.push(['payload length', String(u16(b, o + 4))]);
+    if (end - o >= 24) n.fields.push(['source', ipv6BytesToString(b, o + 8)]);
+  }
+  return n;
+}
+
 /** A transport header of which only the ports are captured (the packet inside an ICMP error). */
 function partialPorts(id: LayerId, proto: string, name: string, b: Uint8Array, o: number, end: number): LayerNode {
   const n = node(id, proto, name, 'header cut short', o, end, false);
@@ -533,12 +550,13 @@ function body(d: Decoded, opts: OneLineOptions): string {
   if (d.isFragment && !d.reassembled) {
     return `${ipTag} ${src} > ${dst}: ${ipProtoName(d.ipProto)} frag id ${d.ipId}, offset ${d.fragOffset}${d.moreFragments ? '+' : ''}, length ${d.payloadWireLen}`;
   }
-  if (d.hasLayer(LayerId.tcp) && d.ipProto === 6 && d.srcPort >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: ${tcpPart(d, opts)}`;
-  if (d.hasLayer(LayerId.udp) && d.ipProto === 17 && d.srcPort >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: UDP, length ${d.payloadWireLen}`;
+  if (d.hasLayer(LayerId.tcp) && d.ipProto === 6 && d.l4Offset >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: ${tcpPart(d, opts)}`;
+  if (d.hasLayer(LayerId.udp) && d.ipProto === 17 && d.l4Offset >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: UDP, length ${d.payloadWireLen}`;
   if (d.ipProto === 1 && d.icmpType >= 0) return `${ipTag} ${src} > ${dst}: ICMP ${icmpTypeName(d.icmpType, d.icmpCode)}${icmpExtra(d)}, length ${d.payloadWireLen + 8}`;
   if (d.ipProto === 58 && d.icmpType >= 0) return `${ipTag} ${src} > ${dst}: ICMP6, ${icmpv6TypeName(d.icmpType, d.icmpCode)}${icmpExtra(d)}, length ${d.payloadWireLen + 8}`;
-  if (d.ipProto === 6) return `${ipTag} ${src} > ${dst}: tcp ${d.payloadWireLen} [|tcp]`;
-  if (d.ipProto === 17) return `${ipTag} ${src} > ${dst}: udp ${d.payloadWireLen} [|udp]`;
+  // A transport header the capture cut: ports when they are there, then tcpdump's [|tcp] mark.
+  if (d.ipProto === 6) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|tcp]` : `${ipTag} ${src} > ${dst}: [|tcp]`;
+  if (d.ipProto === 17) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|udp]` : `${ipTag} ${src} > ${dst}: [|udp]`;
   if (d.ipProto === 47 && d.hasLayer(LayerId.gre)) return `${ipTag} ${src} > ${dst}: GRE${d.hasLayer(LayerId.ppp) ? ', PPP' : ''}, length ${d.payloadWireLen}`;
   if (d.ipProto === 132 && d.srcPort >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: sctp, length ${d.payloadWireLen}`;
   return `${ipTag} ${src} > ${dst}: ${ipProtoName(d.ipProto)} ${d.payloadWireLen}`;
@@ -621,7 +639,7 @@ export function frameJson(frame: Frame, d: Decoded, opts: { rel?: RelativeSeq; s
       ...(d.isFragment ? { fragment: { offset: d.fragOffset, more: d.moreFragments, reassembled: d.reassembled } } : {}),
     };
   }
-  if (d.hasLayer(LayerId.tcp) && d.ipProto === 6 && d.srcPort >= 0) {
+  if (d.hasLayer(LayerId.tcp) && d.ipProto === 6 && d.l4Offset >= 0) {
     const [seq, ack] = opts.rel ? opts.rel.apply(d) : [d.seq, d.ack];
     const tcp: Record<string, unknown> = {
       sport: d.srcPort, dport: d.dstPort, seq: d.seq, ack: d.ack, flags: tcpFlagsTcpdump(d.tcpFlags), flagsHex: `0x${d.tcpFlags.toString(16).padStart(3, '0')}`,
@@ -635,7 +653,7 @@ export function frameJson(frame: Frame, d: Decoded, opts: { rel?: RelativeSeq; s
     if (d.sackCount > 0) tcp.sack = Array.from({ length: d.sackCount }, (_, i) => [d.sack[2 * i]!, d.sack[2 * i + 1]!]);
     if (d.optionsLen > 0) tcp.options = hex(d.buf, d.optionsOffset, d.optionsLen);
     o.tcp = tcp;
-  } else if (d.hasLayer(LayerId.udp) && d.ipProto === 17 && d.srcPort >= 0) {
+  } else if (d.hasLayer(LayerId.udp) && d.ipProto === 17 && d.l4Offset >= 0) {
     o.udp = { sport: d.srcPort, dport: d.dstPort, len: d.payloadWireLen };
   } else if (d.icmpType >= 0) {
     o.icmp = { type: d.icmpType, code: d.icmpCode };

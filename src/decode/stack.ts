@@ -324,7 +324,13 @@ export class FrameDecoder {
     if (!this.enterIp(o, LayerId.ipv4)) { this.setPayload(o, end, wire); return; }
     const v = this.ip4.wrap(b, o, end);
     const c = v.check();
-    if (c === Ipv4Check.truncated) { this.mark(Anomaly.ipv4_truncated, LayerId.ipv4, o); this.setPayload(o, end, wire); return; }
+    if (c === Ipv4Check.truncated) {
+      // Keep the layer in the list (its bytes are shown), but none of its fields: they are not all there.
+      if (end > o && b[o]! >> 4 === 4) d.pushLayer(LayerId.ipv4, o);
+      this.mark(Anomaly.ipv4_truncated, LayerId.ipv4, o);
+      this.setPayload(o, end, wire);
+      return;
+    }
     if (c === Ipv4Check.badVersion) { this.mark(Anomaly.ipv4_bad_version, LayerId.ipv4, o); this.setPayload(o, end, wire); return; }
     // From here the fixed 20-byte header is readable.
     d.pushLayer(LayerId.ipv4, o);
@@ -437,7 +443,12 @@ export class FrameDecoder {
     if (!this.enterIp(o, LayerId.ipv6)) { this.setPayload(o, end, wire); return; }
     const v = this.ip6.wrap(b, o, end);
     const c = v.check();
-    if (c === Ipv6Check.truncated) { this.mark(Anomaly.ipv6_truncated, LayerId.ipv6, o); this.setPayload(o, end, wire); return; }
+    if (c === Ipv6Check.truncated) {
+      if (end > o && b[o]! >> 4 === 6) d.pushLayer(LayerId.ipv6, o);
+      this.mark(Anomaly.ipv6_truncated, LayerId.ipv6, o);
+      this.setPayload(o, end, wire);
+      return;
+    }
     if (c === Ipv6Check.badVersion) { this.mark(Anomaly.ipv6_bad_version, LayerId.ipv6, o); this.setPayload(o, end, wire); return; }
     d.pushLayer(LayerId.ipv6, o);
     d.ipVersion = 6;
@@ -559,11 +570,25 @@ export class FrameDecoder {
     this.setPayload(o + 12, end, wire);
   }
 
+  /**
+   * A transport header cut by the capture: the layer is listed and its ports
+   * kept when they are there (TShark and tcpdump show them), but `l4Offset`
+   * stays -1 — it is set only when the whole fixed header was decoded, so
+   * `isTcp`/`isUdp` stay false.
+   */
+  private partialPorts(b: Uint8Array, o: number, end: number, id: LayerId): void {
+    if (end - o < 4) return;
+    const d = this.d;
+    d.pushLayer(id, o);
+    d.srcPort = u16(b, o);
+    d.dstPort = u16(b, o + 2);
+  }
+
   private tcp(b: Uint8Array, o: number, end: number, wire: number): void {
     const d = this.d;
     const v = this.tcpV.wrap(b, o, end);
     const c = v.check(wire - o);
-    if (c === TcpCheck.truncated) { this.mark(Anomaly.tcp_truncated, LayerId.tcp, o); this.setPayload(o, end, wire); return; }
+    if (c === TcpCheck.truncated) { this.partialPorts(b, o, end, LayerId.tcp); this.mark(Anomaly.tcp_truncated, LayerId.tcp, o); this.setPayload(o, end, wire); return; }
     d.pushLayer(LayerId.tcp, o);
     d.l4Offset = o;
     d.srcPort = v.srcPort;
@@ -588,7 +613,7 @@ export class FrameDecoder {
       d.optionsOffset = o + 20;
       d.optionsLen = end - (o + 20);
       this.tcpOptions(b, o + 20, end, true);
-      this.setPayload(end, end, wire);
+      this.setPayload(o + hl, end, wire);
       return;
     }
     if (hl > 20) {
@@ -638,7 +663,7 @@ export class FrameDecoder {
   private udp(b: Uint8Array, o: number, end: number, wire: number): void {
     const d = this.d;
     const v = this.udpV.wrap(b, o, end);
-    if (v.check() !== Check.ok) { this.mark(Anomaly.udp_truncated, LayerId.udp, o); this.setPayload(o, end, wire); return; }
+    if (v.check() !== Check.ok) { this.partialPorts(b, o, end, LayerId.udp); this.mark(Anomaly.udp_truncated, LayerId.udp, o); this.setPayload(o, end, wire); return; }
     d.pushLayer(LayerId.udp, o);
     d.l4Offset = o;
     d.srcPort = v.srcPort;

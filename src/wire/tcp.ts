@@ -146,12 +146,13 @@ export function tcpFlagsTcpdump(flags: number): string {
 
 /**
  * TShark's `tcp.flags.str` (packet-tcp.c `tcp_flags_to_str_first_letter`):
- * 12 characters from "RRRNCEUAPRSF", most significant bit first (three
- * reserved bits, NS/AE, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN); unset bits
- * are U+00B7.
+ * 12 characters, most significant bit first (three reserved bits `R`, AE,
+ * CWR, ECE, URG, ACK, PSH, RST, SYN, FIN); unset bits are U+00B7. TShark
+ * 4.0 prints the AE (formerly NS) bit as `A` — older releases used `N`; the
+ * corpus (zeek-tcp-rst-inject-rae.pcap frame 2) shows `A`.
  */
 export function tcpFlagsTshark(flags: number): string {
-  const letters = 'RRRNCEUAPRSF';
+  const letters = 'RRRACEUAPRSF';
   let s = '';
   for (let i = 0; i < 12; i++) s += (flags >> (11 - i)) & 1 ? letters[i]! : '\u00b7';
   return s;
