@@ -20,18 +20,48 @@ export interface NativeFilter {
   dump(): string;
 }
 
+/** A live capture (libpcap, non-blocking, polled by the event loop; see native/src/capture.cc). */
+export interface NativeLiveCapture {
+  /**
+   * Copies up to maxFrames waiting frames into buf from offset on (never
+   * cutting one: it asks libpcap only for what surely fits); meta gets five
+   * numbers per frame: offset, capLen, origLen, tsSec, tsNsec. Returns the count.
+   */
+  dispatch(buf: Uint8Array, offset: number, meta: Float64Array, maxFrames: number): number;
+  /** pcap_stats since open, or null when unavailable. */
+  stats(): { received: number; dropped: number; ifDropped: number } | null;
+  close(): void;
+  readonly linkType: number;
+  readonly snapLen: number;
+  readonly nanos: boolean;
+  /** libpcap's warning from activation ('' if none). */
+  readonly warning: string;
+}
+
+export interface NativeLiveOptions {
+  device: string;
+  filter: string;
+  snaplen: number;
+  promisc: boolean;
+  bufferBytes: number;
+  timeoutMs: number;
+  immediate?: boolean;
+}
+
 export interface NativeAddon {
   /**
    * Compiles as `tcpdump -r` would for a file of this link type, snaplen and
    * byte order. Throws an Error carrying libpcap's message when the expression does not compile.
    */
   Filter: new (expr: string, linkType: number, snapLen: number, bigEndian?: boolean) => NativeFilter;
+  /** Throws an Error with .code EPERM, ENODEV, EIFDOWN, EFILTER or EPCAP and libpcap's message. */
+  LiveCapture?: new (opts: NativeLiveOptions, onReadable: () => void) => NativeLiveCapture;
   libpcapVersion(): string;
   abiVersion: number;
 }
 
 /** The ABI this wrapper was written for; a stale build with another number is ignored. */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** src/native.ts and dist/native.js both sit one level below the package root. */
@@ -78,7 +108,7 @@ export function nativeStatus(): string {
   const addon = loadNative();
   if (addon) {
     const v = addon.libpcapVersion().replace(/^libpcap version /, '').replace(/ \(with [^)]*\)$/, '');
-    return `typescript + native addon (libpcap ${v}: BPF filters on files)`;
+    return `typescript + native addon (libpcap ${v}: BPF filters on files, live capture with kernel timestamps)`;
   }
   return `typescript (native addon ${whyNot}; build it with: node native/build.cjs)`;
 }

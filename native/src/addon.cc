@@ -1,9 +1,11 @@
-// synack's optional native addon: libpcap's BPF compiler for capture files.
+// synack's optional native addon: libpcap's BPF compiler for capture files,
+// and live capture in batches with kernel timestamps and drop counters.
 // Loaded by src/native.ts when built; every feature has a TypeScript caller
 // that reports clearly when the addon is absent.
 #include <napi.h>
 #include <pcap/pcap.h>
 
+#include "capture.h"
 #include "filter.h"
 
 static Napi::Value LibpcapVersion(const Napi::CallbackInfo& info) {
@@ -12,12 +14,11 @@ static Napi::Value LibpcapVersion(const Napi::CallbackInfo& info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function filter = Filter::Init(env);
-  // Kept alive for the module's lifetime (the class is only constructed from JS).
-  Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(filter));
-  env.SetInstanceData(ref);
+  Napi::Function capture = LiveCapture::Init(env);
   exports.Set("Filter", filter);
+  exports.Set("LiveCapture", capture);
   exports.Set("libpcapVersion", Napi::Function::New(env, LibpcapVersion));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadNative, type NativeLiveCapture, nativeUnavailableReason } from '../native.js';
 import { type CaptureInfo, CaptureError, type Frame, type FrameSource, type ReaderProblem, newFrame } from './source.js';
 
 // ---------------------------------------------------------------------------
@@ -226,23 +227,33 @@ export function capLinkType(name: string): number {
 
 /** Largest frame cap can deliver: it sets libpcap's snaplen to 65535 itself. */
 export const CAP_MAX_SNAPLEN = 65535;
+/** Largest snaplen of the native backend (libpcap's and tcpdump's default). */
+export const NATIVE_MAX_SNAPLEN = 262144;
+
+export type LiveBackend = 'native' | 'cap';
 
 export interface LiveOptions {
   /** Interface name; default: the first one up and not loopback. */
   iface?: string;
   /** BPF capture filter (libpcap syntax). */
   filter?: string;
-  /** Bytes kept per frame; 0 = the maximum (65535 with cap). */
+  /** Bytes kept per frame; 0 = the maximum (262144 native, 65535 with cap). */
   snapLen?: number;
   /** Kernel capture buffer in MiB (libpcap's buffer size). */
   bufferMb?: number;
-  /** Promiscuous mode; cap always enables it, so false is reported as not honoured. */
+  /** Promiscuous mode (default on); cap cannot turn it off, which is reported in `notes`. */
   promisc?: boolean;
   /** Stop after this many frames. */
   count?: number;
   /** Stop after this many seconds. */
   durationSec?: number;
-  /** Ring: how many batch buffers, and the size of each (bytes). Defaults 16 × 1 MiB. */
+  /**
+   * 'native': synack's addon (kernel timestamps, batches, libpcap's drop
+   * counters); 'cap': the cap module (arrival timestamps). Default: native
+   * when the addon is built, else cap; SYNACK_CAPTURE=cap|native overrides.
+   */
+  backend?: LiveBackend;
+  /** Ring: how many batch buffers, and the size of each (bytes). Defaults 16 × 2 MiB. */
   ringBatches?: number;
   batchBytes?: number;
   /** Frames per batch at most (default 4096). */
@@ -250,7 +261,7 @@ export interface LiveOptions {
 }
 
 export interface LiveStats {
-  /** Frames libpcap handed us (after the capture filter), delivered or not. */
+  /** Frames libpcap handed us (after the capture filter), delivered or dropped by synack. */
   received: number;
   /** Frames delivered to the consumer. */
   delivered: number;
@@ -260,20 +271,23 @@ export interface LiveStats {
   startTime: number;
   /** Seconds since start (monotonic). */
   elapsed(): number;
-  /** Frames per second over the last second or so (delivered + dropped, i.e. what the wire brought). */
+  /** Frames per second over the last second or so (what the wire brought: delivered + dropped by synack). */
   packetsPerSecond(): number;
 }
 
 export interface LiveSource extends FrameSource {
   readonly iface: string;
+  readonly backend: LiveBackend;
   readonly linkType: number;
   readonly snapLen: number;
-  /** False with cap: libpcap's counters are not reachable, so dropped.kernel is not known. */
+  /** True when `dropped.kernel` is libpcap's count (native); false with cap, which does not expose it. */
   readonly kernelDropsKnown: boolean;
+  /** 'kernel' (native) or 'arrival' (cap: monotonic clock at arrival). */
+  readonly timestamps: 'kernel' | 'arrival';
   /** Options that were asked for but cannot be honoured by the backend, one phrase each. */
   readonly notes: string[];
   readonly stats: LiveStats;
-  /** Why the capture ended: 'count' | 'duration' | 'closed' | 'error' | '' while running. */
+  /** Why the capture ended: 'count' | 'duration' | 'closed' | 'error: …' | '' while running. */
   readonly endReason: string;
 }
 
@@ -310,22 +324,36 @@ class Batch {
   }
 }
 
+function chooseBackend(asked: LiveBackend | undefined): LiveBackend {
+  const env = process.env.SYNACK_CAPTURE;
+  const want = asked ?? (env === 'cap' || env === 'native' ? env : undefined);
+  if (want === 'cap') return 'cap';
+  const native = loadNative();
+  if (want === 'native') {
+    if (!native?.LiveCapture) {
+      throw new CaptureError(`synack: the native capture backend needs the native addon, which is ${nativeUnavailableReason() || 'too old'}; build it with: node native/build.cjs`);
+    }
+    return 'native';
+  }
+  return native?.LiveCapture ? 'native' : 'cap';
+}
+
 /** Opens a capture; throws CaptureError with one line and the fix. */
 export function openLive(opts: LiveOptions = {}): LiveSource {
-  const cap = requireCap();
+  const backend = chooseBackend(opts.backend);
+  const cap = backend === 'cap' ? requireCap() : undefined;
   const { interfaces } = listInterfaces();
+  const names = (): string => interfaces.map((i) => i.name).join(', ') || 'none';
   let iface = opts.iface;
   if (iface === undefined || iface === '') {
     iface = defaultInterface(interfaces);
     if (iface === undefined) {
-      throw new CaptureError(
-        `synack: no interface is up besides loopback; choose one with -i (available: ${interfaces.map((i) => i.name).join(', ') || 'none'})`,
-      );
+      throw new CaptureError(`synack: no interface is up besides loopback; choose one with -i (available: ${names()})`);
     }
-  } else if (!interfaces.some((i) => i.name === iface)) {
-    throw new CaptureError(`synack: no such interface: ${printable(iface)} (available: ${interfaces.map((i) => i.name).join(', ') || 'none'})`);
+  } else if (!interfaces.some((i) => i.name === iface) && iface !== 'any') {
+    throw new CaptureError(`synack: no such interface: ${printable(iface)} (available: ${names()})`);
   }
-  return new CapLiveSource(cap, iface, opts);
+  return cap ? new CapLiveSource(cap, iface, opts) : new NativeLiveSource(iface, opts);
 }
 
 function printable(s: string): string {
@@ -343,115 +371,101 @@ export function setcapCommand(): string {
   return `sudo setcap cap_net_raw,cap_net_admin=eip ${/^[\w./+-]+$/.test(node) ? node : `'${node.replace(/'/g, `'\\''`)}'`}`;
 }
 
-/** Maps libpcap's open errors to one line with the fix. */
-export function openErrorLine(iface: string, filter: string, message: string): string {
+/** Maps libpcap's open errors (and the addon's codes) to one line with the fix. */
+export function openErrorLine(iface: string, filter: string, message: string, code = ''): string {
   const msg = message.split('\n')[0] ?? message;
-  if (/not permitted|permission|EPERM|EACCES/i.test(msg)) {
+  if (code === 'EPERM' || /not permitted|permission|EPERM|EACCES/i.test(msg)) {
     return `synack: no permission to capture on ${printable(iface)} (${msg}); run as root, or grant node the capture capabilities: ${setcapCommand()}`;
   }
-  if (/no such device|doesn't exist|does not exist/i.test(msg)) {
+  if (code === 'ENODEV' || /no such device|doesn't exist|does not exist/i.test(msg)) {
     return `synack: no such interface: ${printable(iface)} (${msg}); see synack ifaces`;
   }
-  if (/not up/i.test(msg)) {
+  if (code === 'EIFDOWN' || /not up/i.test(msg)) {
     return `synack: interface ${printable(iface)} is down; bring it up with: ip link set ${printable(iface)} up`;
   }
-  if (/filter|syntax|parse|expression/i.test(msg) && filter !== '') {
+  if (code === 'EFILTER' || (/filter|syntax|parse|expression/i.test(msg) && filter !== '')) {
     return `synack: invalid capture filter '${printable(filter)}': ${msg}`;
   }
   return `synack: cannot capture on ${printable(iface)}: ${msg}`;
 }
 
-/** cap handles whose open() failed: never closed, never collected (see the constructor). */
+/** cap handles whose open() failed: never closed, never collected (see CapLiveSource). */
 const FAILED_HANDLES: CapHandle[] = [];
 
-class CapLiveSource implements LiveSource {
+/**
+ * The ring of batch buffers, the consumer side (async iteration with
+ * ownership hand-back), stop conditions and counters, shared by both
+ * backends. A backend fills `filling` batches and calls `deliver()`.
+ */
+abstract class RingSource implements LiveSource {
+  abstract readonly backend: LiveBackend;
+  abstract readonly kernelDropsKnown: boolean;
+  abstract readonly timestamps: 'kernel' | 'arrival';
   readonly iface: string;
-  readonly linkType: number;
-  readonly snapLen: number;
-  readonly kernelDropsKnown = false;
   readonly notes: string[] = [];
-  readonly info: CaptureInfo;
   readonly problems: ReaderProblem[] = [];
   readonly dropped = { pipeline: 0, kernel: 0 };
   bytesRead = 0;
   endReason = '';
   readonly stats: LiveStats;
+  /** Set by the subclass once the capture is open. */
+  info!: CaptureInfo;
+  linkType = -1;
+  snapLen = 0;
 
-  private readonly handle: CapHandle;
-  /** cap copies each frame here; we copy it on into a batch before returning. */
-  private readonly capBuf: Buffer;
-  private readonly free: Batch[] = [];
-  private readonly ready: Batch[] = [];
-  private filling: Batch | undefined;
+  protected readonly free: Batch[] = [];
+  protected readonly ready: Batch[] = [];
+  protected filling: Batch | undefined;
   /** The batch the consumer holds; back to `free` when it asks for the next. */
   private held: Batch | undefined;
-  private readonly maxFrames: number;
-  private frameNumber = 0;
-  private readonly countLimit: number;
-  private ended = false;
-  private flushScheduled = false;
+  protected readonly maxFrames: number;
+  protected frameNumber = 0;
+  protected readonly countLimit: number;
+  protected ended = false;
   private waiter: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly clock: { sec: number; nsec: number; perf: number };
-  // packets/s over a sliding one-second window
-  private rateMark = 0;
+  protected readonly clock: { sec: number; nsec: number; perf: number };
+  // packets/s over a sliding window of about a second
+  private rateMark: number;
   private rateCount = 0;
   private rate = 0;
-  private arrivals = 0;
 
-  constructor(cap: CapModule, iface: string, opts: LiveOptions) {
+  constructor(iface: string, opts: LiveOptions, snapLen: number) {
     this.iface = iface;
-    const wantSnap = opts.snapLen === undefined || opts.snapLen <= 0 ? CAP_MAX_SNAPLEN : Math.floor(opts.snapLen);
-    this.snapLen = Math.min(wantSnap, CAP_MAX_SNAPLEN);
-    if (wantSnap > CAP_MAX_SNAPLEN && opts.snapLen !== undefined && opts.snapLen > 0) {
-      this.notes.push(`snaplen ${wantSnap} reduced to ${CAP_MAX_SNAPLEN} (the most cap captures)`);
-    }
-    if (opts.promisc === false) this.notes.push('promiscuous mode stays on (cap always enables it)');
+    this.snapLen = snapLen;
     this.countLimit = opts.count !== undefined && opts.count > 0 ? Math.floor(opts.count) : Infinity;
     const batches = Math.max(2, Math.floor(opts.ringBatches ?? 16));
-    const batchBytes = Math.max(this.snapLen * 2, Math.floor(opts.batchBytes ?? 1 << 20));
+    const batchBytes = Math.max(snapLen * 2, Math.floor(opts.batchBytes ?? 2 << 20));
     this.maxFrames = Math.max(16, Math.floor(opts.batchFrames ?? 4096));
     for (let i = 0; i < batches; i++) this.free.push(new Batch(batchBytes, this.maxFrames));
-
-    this.capBuf = Buffer.alloc(this.snapLen);
-    this.handle = new cap.Cap();
-    const bufBytes = Math.max(1, Math.min(2047, Math.floor(opts.bufferMb ?? 16))) * 1024 * 1024;
-    const filter = opts.filter ?? '';
-    let linkName: string;
-    try {
-      linkName = this.handle.open(iface, filter, bufBytes, this.capBuf);
-    } catch (e) {
-      // Not close(): after a failed open cap's close() stops a poll handle it
-      // never initialised and crashes the process. The half-open handle is
-      // kept referenced so its destructor (which calls close()) never runs.
-      FAILED_HANDLES.push(this.handle);
-      throw new CaptureError(openErrorLine(iface, filter, e instanceof Error ? e.message : String(e)));
-    }
-    this.linkType = capLinkType(linkName);
     this.clock = anchorClock();
     this.rateMark = this.clock.perf;
-    const startTime = this.clock.sec + this.clock.nsec / 1e9;
-    this.info = {
-      format: 'live',
-      byteOrder: 'little',
-      versionMajor: 2,
-      versionMinor: 4,
-      interfaces: [{ index: 0, linkType: this.linkType, snapLen: this.snapLen, tsResolution: 9, name: iface, description: '', section: 0 }],
-      comments: [],
-      fileSize: 0,
-    };
     const self = this;
     this.stats = {
       received: 0,
       delivered: 0,
       bytes: 0,
-      startTime,
+      startTime: this.clock.sec + this.clock.nsec / 1e9,
       elapsed: () => (performance.now() - self.clock.perf) / 1000,
       packetsPerSecond: () => self.currentRate(),
     };
-    this.handle.on('packet', (nbytes, truncated) => this.onPacket(nbytes, truncated));
-    if (opts.durationSec !== undefined && opts.durationSec > 0) {
-      this.timer = setTimeout(() => this.stop('duration'), opts.durationSec * 1000);
+  }
+
+  /** Called by the subclass once open: fills `info` and arms the duration timer. */
+  protected opened(linkType: number, durationSec: number | undefined): void {
+    this.linkType = linkType;
+    this.info = {
+      format: 'live',
+      byteOrder: 'little',
+      versionMajor: 2,
+      versionMinor: 4,
+      interfaces: [{ index: 0, linkType, snapLen: this.snapLen, tsResolution: 9, name: this.iface, description: '', section: 0 }],
+      comments: [],
+      fileSize: 0,
+      snapLen: this.snapLen,
+    };
+    if (durationSec !== undefined && durationSec > 0) {
+      this.timer = setTimeout(() => this.stop('duration'), durationSec * 1000);
     }
   }
 
@@ -459,76 +473,40 @@ class CapLiveSource implements LiveSource {
     const now = performance.now();
     const dt = now - this.rateMark;
     if (dt >= 1000) {
-      this.rate = ((this.arrivals - this.rateCount) * 1000) / dt;
-      this.rateCount = this.arrivals;
+      const arrivals = this.stats.received;
+      this.rate = ((arrivals - this.rateCount) * 1000) / dt;
+      this.rateCount = arrivals;
       this.rateMark = now;
     }
     return this.rate;
   }
 
-  /** cap's per-frame callback: copy out, stamp, queue. No allocation here. */
-  private onPacket(nbytes: number, truncated: boolean): void {
-    if (this.ended) return;
-    const t = performance.now();
-    this.arrivals++;
-    this.stats.received++;
-    let b = this.filling;
-    const capLen = nbytes < this.snapLen ? nbytes : this.snapLen;
-    if (b !== undefined && (b.count === this.maxFrames || b.used + capLen > b.buf.length)) {
-      this.ready.push(b);
-      b = undefined;
-      this.filling = undefined;
-      this.wake();
-    }
-    if (b === undefined) {
-      b = this.free.pop();
-      if (b === undefined) {
-        this.dropped.pipeline++;
-        return;
-      }
+  /** A batch to fill (fresh from the ring), or undefined when the ring is exhausted. */
+  protected takeFree(): Batch | undefined {
+    const b = this.free.pop();
+    if (b !== undefined) {
       b.count = 0;
       b.used = 0;
-      this.filling = b;
     }
-    this.capBuf.copy(b.buf, b.used, 0, capLen);
-    const f = b.frames[b.count++]!;
-    f.number = ++this.frameNumber;
-    f.buf = b.buf;
-    f.offset = b.used;
-    f.capLen = capLen;
-    f.origLen = truncated || capLen >= CAP_MAX_SNAPLEN ? wireLength(this.linkType, b.buf, b.used, capLen) : capLen;
-    // ns since the anchor; a double holds 104 days of ns exactly enough (2^53).
-    const ns = this.clock.nsec + Math.round((t - this.clock.perf) * NS_PER_MS);
-    const carry = Math.floor(ns / 1e9);
-    f.tsSec = this.clock.sec + carry;
-    f.tsNsec = ns - carry * 1e9;
-    f.linkType = this.linkType;
-    f.ifIndex = 0;
-    f.fileOffset = -1;
-    f.comment = undefined;
-    b.used += capLen;
-    this.stats.delivered++;
-    this.stats.bytes += capLen;
-    this.bytesRead += capLen;
-    if (this.frameNumber >= this.countLimit) {
-      this.stop('count');
-      return;
-    }
-    if (!this.flushScheduled) {
-      // Everything libpcap hands over in this poll round joins one batch.
-      this.flushScheduled = true;
-      setImmediate(this.flush);
+    return b;
+  }
+
+  /** The filling batch is full: queue it for the consumer. */
+  protected queueFilling(): void {
+    const b = this.filling;
+    this.filling = undefined;
+    if (b !== undefined && b.count > 0) {
+      this.ready.push(b);
+      this.wake();
+    } else if (b !== undefined) {
+      this.free.push(b);
     }
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    if (this.waiter !== undefined && this.filling !== undefined && this.filling.count > 0) {
-      this.ready.push(this.filling);
-      this.filling = undefined;
-      this.wake();
-    }
-  };
+  /** Hands a partly filled batch over at once when the consumer is waiting (low latency at low rates). */
+  protected deliverIfWaiting(): void {
+    if (this.waiter !== undefined && this.filling !== undefined && this.filling.count > 0) this.queueFilling();
+  }
 
   private wake(): void {
     const w = this.waiter;
@@ -538,17 +516,19 @@ class CapLiveSource implements LiveSource {
     }
   }
 
-  private stop(reason: string): void {
+  /** Backend-specific teardown (close the handle; read final counters first). */
+  protected abstract closeHandle(): void;
+
+  protected stop(reason: string): void {
     if (this.ended) return;
     this.ended = true;
     this.endReason = reason;
     if (this.timer !== undefined) clearTimeout(this.timer);
     try {
-      this.handle.close();
+      this.closeHandle();
     } catch {
       // already closed
     }
-    this.handle.removeAllListeners('packet');
     if (this.filling !== undefined && this.filling.count > 0) this.ready.push(this.filling);
     this.filling = undefined;
     this.wake();
@@ -594,6 +574,223 @@ class CapLiveSource implements LiveSource {
     } finally {
       this.release();
       this.stop(this.endReason || 'closed');
+    }
+  }
+}
+
+class CapLiveSource extends RingSource {
+  readonly backend = 'cap' as const;
+  readonly kernelDropsKnown = false;
+  readonly timestamps = 'arrival' as const;
+  private readonly handle: CapHandle;
+  /** cap copies each frame here; we copy it on into a batch before returning. */
+  private readonly capBuf: Buffer;
+  private flushScheduled = false;
+
+  constructor(cap: CapModule, iface: string, opts: LiveOptions) {
+    const wantSnap = opts.snapLen === undefined || opts.snapLen <= 0 ? CAP_MAX_SNAPLEN : Math.floor(opts.snapLen);
+    super(iface, opts, Math.min(wantSnap, CAP_MAX_SNAPLEN));
+    if (wantSnap > CAP_MAX_SNAPLEN) this.notes.push(`snaplen ${wantSnap} reduced to ${CAP_MAX_SNAPLEN} (the most cap captures)`);
+    if (opts.promisc === false) this.notes.push('promiscuous mode stays on (cap always enables it; the native backend can turn it off)');
+    this.capBuf = Buffer.alloc(this.snapLen);
+    this.handle = new cap.Cap();
+    const bufBytes = Math.max(1, Math.min(2047, Math.floor(opts.bufferMb ?? 16))) * 1024 * 1024;
+    const filter = opts.filter ?? '';
+    let linkName: string;
+    try {
+      linkName = this.handle.open(iface, filter, bufBytes, this.capBuf);
+    } catch (e) {
+      // Not close(): after a failed open cap's close() stops a poll handle it
+      // never initialised and crashes the process. The half-open handle is
+      // kept referenced so its destructor (which calls close()) never runs.
+      FAILED_HANDLES.push(this.handle);
+      throw new CaptureError(openErrorLine(iface, filter, e instanceof Error ? e.message : String(e)));
+    }
+    this.opened(capLinkType(linkName), opts.durationSec);
+    this.handle.on('packet', (nbytes, truncated) => this.onPacket(nbytes, truncated));
+  }
+
+  protected closeHandle(): void {
+    this.handle.close();
+    this.handle.removeAllListeners('packet');
+  }
+
+  /** cap's per-frame callback: copy out, stamp, queue. No allocation here. */
+  private onPacket(nbytes: number, truncated: boolean): void {
+    if (this.ended) return;
+    const t = performance.now();
+    this.stats.received++;
+    let b = this.filling;
+    const capLen = nbytes < this.snapLen ? nbytes : this.snapLen;
+    if (b !== undefined && (b.count === this.maxFrames || b.used + capLen > b.buf.length)) {
+      this.queueFilling();
+      b = undefined;
+    }
+    if (b === undefined) {
+      b = this.takeFree();
+      if (b === undefined) {
+        this.dropped.pipeline++;
+        return;
+      }
+      this.filling = b;
+    }
+    this.capBuf.copy(b.buf, b.used, 0, capLen);
+    const f = b.frames[b.count++]!;
+    f.number = ++this.frameNumber;
+    f.buf = b.buf;
+    f.offset = b.used;
+    f.capLen = capLen;
+    f.origLen = truncated || capLen >= CAP_MAX_SNAPLEN ? wireLength(this.linkType, b.buf, b.used, capLen) : capLen;
+    // ns since the anchor; a double holds 104 days of ns exactly enough (2^53).
+    const ns = this.clock.nsec + Math.round((t - this.clock.perf) * NS_PER_MS);
+    const carry = Math.floor(ns / 1e9);
+    f.tsSec = this.clock.sec + carry;
+    f.tsNsec = ns - carry * 1e9;
+    f.linkType = this.linkType;
+    f.ifIndex = 0;
+    f.fileOffset = -1;
+    f.comment = undefined;
+    b.used += capLen;
+    this.stats.delivered++;
+    this.stats.bytes += capLen;
+    this.bytesRead += capLen;
+    if (this.frameNumber >= this.countLimit) {
+      this.stop('count');
+      return;
+    }
+    if (!this.flushScheduled) {
+      // Everything libpcap hands over in this poll round joins one batch.
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    this.deliverIfWaiting();
+  };
+}
+
+class NativeLiveSource extends RingSource {
+  readonly backend = 'native' as const;
+  readonly kernelDropsKnown = true;
+  readonly timestamps = 'kernel' as const;
+  private readonly handle: NativeLiveCapture;
+  /** Five numbers per frame from dispatch(): offset, capLen, origLen, sec, nsec. */
+  private readonly meta: Float64Array;
+  /** Where frames go when the ring is exhausted (read and counted as dropped, so the kernel keeps up). */
+  private readonly scratch: Batch;
+  private lastStatsAt = 0;
+
+  constructor(iface: string, opts: LiveOptions) {
+    const wantSnap = opts.snapLen === undefined || opts.snapLen <= 0 ? NATIVE_MAX_SNAPLEN : Math.floor(opts.snapLen);
+    super(iface, opts, Math.min(wantSnap, NATIVE_MAX_SNAPLEN));
+    const addon = loadNative()!;
+    this.meta = new Float64Array(this.maxFrames * 5);
+    this.scratch = new Batch(Math.max(this.snapLen * 2, 1 << 20), this.maxFrames);
+    const filter = opts.filter ?? '';
+    try {
+      this.handle = new addon.LiveCapture!(
+        {
+          device: iface,
+          filter,
+          snaplen: this.snapLen,
+          promisc: opts.promisc !== false,
+          bufferBytes: Math.max(1, Math.min(2047, Math.floor(opts.bufferMb ?? 16))) * 1024 * 1024,
+          timeoutMs: 50,
+        },
+        this.onReadable,
+      );
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      throw new CaptureError(openErrorLine(iface, filter, err.message ?? String(e), err.code ?? ''));
+    }
+    if (this.handle.warning) this.notes.push(`libpcap: ${this.handle.warning}`);
+    this.opened(this.handle.linkType, opts.durationSec);
+  }
+
+  private readonly onReadable = (): void => {
+    // Runs straight from the event loop: nothing may throw out of here.
+    try {
+      this.pump();
+    } catch (e) {
+      this.problems.push({ kind: 'other', fileOffset: -1, frameNumber: this.frameNumber, message: `capture failed: ${(e as Error).message}`, fatal: true });
+      this.stop(`error: ${(e as Error).message}`);
+    }
+  };
+
+  /** Reads everything libpcap has waiting into the ring (or the scratch batch when the ring is exhausted). */
+  private pump(): void {
+    const meta = this.meta;
+    for (let rounds = 0; rounds < 1024 && !this.ended; rounds++) {
+      let b = this.filling;
+      if (b !== undefined && (b.count === this.maxFrames || b.buf.length - b.used < this.snapLen)) {
+        this.queueFilling();
+        b = undefined;
+      }
+      let dropping = false;
+      if (b === undefined) {
+        b = this.takeFree();
+        if (b === undefined) {
+          b = this.scratch;
+          b.count = 0;
+          b.used = 0;
+          dropping = true;
+        } else {
+          this.filling = b;
+        }
+      }
+      const room = this.maxFrames - b.count;
+      const left = this.countLimit - this.frameNumber;
+      const n = this.handle.dispatch(b.buf, b.used, meta, left < room ? left : room);
+      if (n === 0) break;
+      this.stats.received += n;
+      if (dropping) {
+        this.dropped.pipeline += n;
+        continue;
+      }
+      for (let i = 0; i < n; i++) {
+        const m = i * 5;
+        const f = b.frames[b.count++]!;
+        f.number = ++this.frameNumber;
+        f.buf = b.buf;
+        f.offset = meta[m]!;
+        f.capLen = meta[m + 1]!;
+        f.origLen = meta[m + 2]!;
+        f.tsSec = meta[m + 3]!;
+        f.tsNsec = meta[m + 4]!;
+        f.linkType = this.linkType;
+        f.ifIndex = 0;
+        f.fileOffset = -1;
+        f.comment = undefined;
+        b.used = f.offset + f.capLen;
+        this.stats.bytes += f.capLen;
+        this.bytesRead += f.capLen;
+      }
+      this.stats.delivered += n;
+      if (this.frameNumber >= this.countLimit) {
+        this.stop('count');
+        return;
+      }
+    }
+    this.refreshKernelDrops(false);
+    this.deliverIfWaiting();
+  }
+
+  /** libpcap's drop counter (a syscall: at most every 500 ms, and once at the end). */
+  private refreshKernelDrops(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastStatsAt < 500) return;
+    this.lastStatsAt = now;
+    const s = this.handle.stats();
+    if (s) this.dropped.kernel = s.dropped + s.ifDropped;
+  }
+
+  protected closeHandle(): void {
+    try {
+      this.refreshKernelDrops(true);
+    } finally {
+      this.handle.close();
     }
   }
 }

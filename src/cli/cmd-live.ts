@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { closeSync } from 'node:fs';
 import type { HttpTransaction } from '../analyzers/types.js';
 import { safeText } from '../bytes/safe-text.js';
-import { type FrameWriter, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
+import { type FrameWriter, type LiveBackend, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { Frame, FrameSource } from '../capture/source.js';
 import type { ConnSummary } from '../flow/model.js';
@@ -37,6 +37,8 @@ options:
   -c, --count N           stop after N frames
       --duration SECONDS  stop after SECONDS
       --no-ui             print instead of opening the dashboard
+      --backend B         native (synack's addon: kernel timestamps, libpcap's drop
+                          counters) or cap (arrival timestamps); default native when built
       --json              NDJSON: {"type":"conn"…}, {"type":"http"…} per completed
                           connection, {"type":"summary"…} at the end
 
@@ -88,6 +90,7 @@ interface LiveArgs {
   durationSec: number | undefined;
   noUi: boolean;
   json: boolean;
+  backend: LiveBackend | undefined;
 }
 
 function intArg(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -115,6 +118,7 @@ export function parseLiveArgs(args: string[]): LiveArgs {
         duration: { type: 'string' },
         'no-ui': { type: 'boolean' },
         json: { type: 'boolean' },
+        backend: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -135,6 +139,9 @@ export function parseLiveArgs(args: string[]): LiveArgs {
     }
   }
   if (v.force && v.write === undefined) throw new UsageError('synack: live: --force only applies to -w FILE');
+  if (v.backend !== undefined && v.backend !== 'native' && v.backend !== 'cap') {
+    throw new UsageError(`synack: live: --backend must be native or cap (got '${safeText(v.backend)}')`);
+  }
   if (v.write === '') throw new UsageError('synack: live: -w needs a file name');
   return {
     iface: v.interface,
@@ -148,6 +155,7 @@ export function parseLiveArgs(args: string[]): LiveArgs {
     durationSec,
     noUi: Boolean(v['no-ui']),
     json: Boolean(v.json),
+    backend: v.backend as LiveBackend | undefined,
   };
 }
 
@@ -245,6 +253,7 @@ export const command: Command = {
       promisc: a.promisc,
       count: a.count,
       durationSec: a.durationSec,
+      backend: a.backend,
     });
     let writer: (FrameWriter & { readonly packets: number }) | undefined;
     let frames: FrameSource & { readonly written?: number } = source;
@@ -260,7 +269,7 @@ export const command: Command = {
     const filterText = a.filter ? `, filter '${safeText(a.filter)}'` : '';
     io.err(
       `synack: capturing on ${safeText(source.iface)}, link-type ${LINK_NAMES[source.linkType] ?? source.linkType}, ` +
-        `snapshot length ${source.snapLen} bytes${filterText}${a.write ? `, writing ${safeText(a.write)}` : ''}; Ctrl-C to stop`,
+        `snapshot length ${source.snapLen} bytes, ${source.timestamps} timestamps (${source.backend})${filterText}${a.write ? `, writing ${safeText(a.write)}` : ''}; Ctrl-C to stop`,
     );
     for (const n of source.notes) io.err(`synack: note: ${n}`);
 
@@ -388,6 +397,8 @@ async function printLive(
   const summary = {
     type: 'summary',
     interface: source.iface,
+    backend: source.backend,
+    timestamps: source.timestamps,
     linkType: source.linkType,
     snapLen: source.snapLen,
     filter: a.filter ?? '',
