@@ -1,0 +1,150 @@
+/**
+ * Per-connection facts kept for the whole run, columnar (one typed array per
+ * field, indexed by connection id), growable by doubling. This is what
+ * summaries are built from, for live and finished connections alike; the
+ * tracking state of a live connection (sequence bases, analysers) lives
+ * elsewhere and is bounded (TcpTracker).
+ *
+ * About 190 bytes per connection plus its history string.
+ */
+
+/** Connection flags (bits of `flags`). */
+export const CF = {
+  ROLES_INFERRED: 1 << 0,
+  /** Client sent a SYN. */
+  SYN: 1 << 1,
+  /** Server sent a SYN-ACK. */
+  SYNACK: 1 << 2,
+  /** Handshake step 3/3 seen. */
+  HS_ACK: 1 << 3,
+  /** Server answered the SYN with a RST before any SYN-ACK. */
+  REFUSED: 1 << 4,
+  FIN_C: 1 << 5,
+  FIN_S: 1 << 6,
+  RST_C: 1 << 7,
+  RST_S: 1 << 8,
+  /** The first FIN was the server's. */
+  FIRST_FIN_S: 1 << 9,
+  /** The first RST was the server's. */
+  FIRST_RST_S: 1 << 10,
+  /** Both FINs had been seen before the first RST. */
+  FIN_BOTH_BEFORE_RST: 1 << 11,
+  /** Still in the connection table. */
+  LIVE: 1 << 12,
+  /** Dropped from the table to make room (table full). */
+  EVICTED: 1 << 13,
+  /** The client is not the sender of the first packet (Zeek's '^'). */
+  FLIPPED: 1 << 14,
+  /** Started by a SYN on the tuple of an earlier connection (port reuse). */
+  PORT_REUSE: 1 << 15,
+  FIN_C_ACKED: 1 << 16,
+  FIN_S_ACKED: 1 << 17,
+  /** Released from the table after its idle timeout. */
+  EXPIRED: 1 << 18,
+  /** Both sides sent a SYN without ACK (simultaneous open). */
+  SIMULTANEOUS_OPEN: 1 << 19,
+  /** A segment carried data from the server after the client's FIN, or vice versa. */
+  HALF_CLOSE: 1 << 20,
+  /** Server sent a SYN-ACK before any client SYN was seen. */
+  SYNACK_FIRST: 1 << 21,
+} as const;
+
+export class ConnStore {
+  count = 0;
+  private cap = 0;
+  ipv = new Uint8Array(0);
+  /** 8 words per connection: client address (4 words) then server address. */
+  addr = new Uint32Array(0);
+  /** 2 per connection: client port, server port. */
+  port = new Uint16Array(0);
+  firstTime = new Float64Array(0);
+  lastTime = new Float64Array(0);
+  firstFrame = new Uint32Array(0);
+  lastFrame = new Uint32Array(0);
+  /** 2 per connection (index 0 = client→server). */
+  pkts = new Uint32Array(0);
+  bytes = new Float64Array(0);
+  payload = new Float64Array(0);
+  retrans = new Uint32Array(0);
+  /** RFC 9293 state after the last segment: 2 per connection (client, server). */
+  st = new Uint8Array(0);
+  /** Zeek endpoint state: 2 per connection (originator = client, responder = server). */
+  zs = new Uint8Array(0);
+  /** Zeek's payload size from sequence numbers, written when the connection leaves the table. */
+  zsize = new Float64Array(0);
+  /** Window scale shift per side: ≥0 in use, -1 unknown, -2 not in use. */
+  wscale = new Int8Array(0);
+  flags = new Uint32Array(0);
+  synCount = new Uint16Array(0);
+  rtt1 = new Float64Array(0);
+  rtt2 = new Float64Array(0);
+  /** Timeline: first and last record index (-1 none), record count. */
+  tlHead = new Int32Array(0);
+  tlTail = new Int32Array(0);
+  tlCount = new Uint32Array(0);
+  /** Random-access cursor into the record chain: position and record index. */
+  tlCurPos = new Int32Array(0);
+  tlCurRec = new Int32Array(0);
+  /** Slot in the live table, -1 once released. */
+  slot = new Int32Array(0);
+  history: string[] = [];
+
+  /** Appends a connection and returns its id. */
+  add(): number {
+    if (this.count === this.cap) this.grow(Math.max(256, this.cap * 2));
+    const id = this.count++;
+    this.tlHead[id] = -1;
+    this.tlTail[id] = -1;
+    this.tlCurPos[id] = -1;
+    this.tlCurRec[id] = -1;
+    this.rtt1[id] = NaN;
+    this.rtt2[id] = NaN;
+    this.slot[id] = -1;
+    this.wscale[id * 2] = -1;
+    this.wscale[id * 2 + 1] = -1;
+    this.history.push('');
+    return id;
+  }
+
+  private grow(n: number): void {
+    this.cap = n;
+    this.ipv = g8(this.ipv, n);
+    this.addr = g32(this.addr, n * 8);
+    this.port = g16(this.port, n * 2);
+    this.firstTime = gf(this.firstTime, n);
+    this.lastTime = gf(this.lastTime, n);
+    this.firstFrame = g32(this.firstFrame, n);
+    this.lastFrame = g32(this.lastFrame, n);
+    this.pkts = g32(this.pkts, n * 2);
+    this.bytes = gf(this.bytes, n * 2);
+    this.payload = gf(this.payload, n * 2);
+    this.retrans = g32(this.retrans, n);
+    this.st = g8(this.st, n * 2);
+    this.zs = g8(this.zs, n * 2);
+    this.zsize = gf(this.zsize, n * 2);
+    const ws = new Int8Array(n * 2); ws.set(this.wscale); this.wscale = ws;
+    this.flags = g32(this.flags, n);
+    const sc = new Uint16Array(n); sc.set(this.synCount); this.synCount = sc;
+    this.rtt1 = gf(this.rtt1, n);
+    this.rtt2 = gf(this.rtt2, n);
+    this.tlHead = gi(this.tlHead, n);
+    this.tlTail = gi(this.tlTail, n);
+    this.tlCount = g32(this.tlCount, n);
+    this.tlCurPos = gi(this.tlCurPos, n);
+    this.tlCurRec = gi(this.tlCurRec, n);
+    this.slot = gi(this.slot, n);
+  }
+
+  /** Approximate bytes held. */
+  memoryBytes(): number {
+    let h = 0;
+    for (let i = 0; i < this.count; i++) h += 16 + this.history[i]!.length;
+    return this.cap * 190 + h;
+  }
+}
+
+function g8(a: Uint8Array, n: number) { const b = new Uint8Array(n); b.set(a); return b; }
+function g16(a: Uint16Array, n: number) { const b = new Uint16Array(n); b.set(a); return b; }
+function g32(a: Uint32Array, n: number) { const b = new Uint32Array(n); b.set(a); return b; }
+function gi(a: Int32Array, n: number) { const b = new Int32Array(n); b.set(a); return b; }
+function gf(a: Float64Array, n: number) { const b = new Float64Array(n); b.set(a); return b; }
