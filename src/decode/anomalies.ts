@@ -31,6 +31,7 @@ const DEFS = {
   15: { name: 'encapsulation_limit', severity: 'limit', text: 'too many nested tunnels (limit reached)' },
   16: { name: 'unknown_ppp_protocol', severity: 'note', text: 'PPP protocol not decoded' },
   17: { name: 'unknown_ip_protocol', severity: 'note', text: 'IP protocol not decoded' },
+  18: { name: 'too_many_layers', severity: 'limit', text: 'layer list full (limit reached); decoding stopped' },
   // IPv4 50..99
   50: { name: 'ipv4_truncated', severity: 'truncated', text: 'IPv4 header truncated' },
   51: { name: 'ipv4_bad_version', severity: 'malformed', text: 'IP version field does not match' },

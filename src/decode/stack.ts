@@ -45,7 +45,7 @@ import { UdpView } from '../wire/udp.js';
 import { VlanView } from '../wire/vlan.js';
 import { ArpView } from '../wire/arp.js';
 import { Anomaly, type AnomalyCode } from './anomalies.js';
-import { Decoded, LayerId } from './decoded.js';
+import { Decoded, LayerId, MAX_LAYERS } from './decoded.js';
 import { Defragmenter, type DefragLimits, type FragmentInfo } from './defrag.js';
 
 export interface DecodeLimits {
@@ -157,6 +157,19 @@ export class FrameDecoder {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Pushes a layer; when the layer list is full (MAX_LAYERS), records
+   * `too_many_layers` once and returns false: the caller stops there, so
+   * every decoded layer is also listed.
+   */
+  private push(id: LayerId, o: number, proto = 0): boolean {
+    const d = this.d;
+    if (d.layerCount < MAX_LAYERS) { d.pushLayer(id, o, proto); return true; }
+    if (d.anomalyCount === 0 || d.anomalyCodes[d.anomalyCount - 1] !== Anomaly.too_many_layers) this.mark(Anomaly.too_many_layers, id, o);
+    this.setPayload(o, o, o);
+    return false;
+  }
+
   private mark(code: AnomalyCode, layer: LayerId, at: number): void {
     this.d.mark(code, layer, at - this.base);
   }
@@ -175,7 +188,7 @@ export class FrameDecoder {
     const v = this.eth.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.link_truncated, LayerId.eth, o); return; }
     const d = this.d;
-    d.pushLayer(LayerId.eth, o);
+    if (!this.push(LayerId.eth, o)) return;
     d.ethOffset = o;
     this.padTo = o + ETH_MIN_FRAME;
     const t = v.typeOrLength;
@@ -200,7 +213,7 @@ export class FrameDecoder {
       }
       const v = this.vlan.wrap(b, o, end);
       if (v.check() !== Check.ok) { this.mark(Anomaly.vlan_truncated, LayerId.vlan, o); this.setPayload(o, end, wire); return; }
-      d.pushLayer(LayerId.vlan, o);
+      if (!this.push(LayerId.vlan, o)) return;
       if (d.vlanCount === 0) d.vlanId = v.vlanId;
       d.vlanCount++;
       this.padTo += 4;
@@ -222,7 +235,7 @@ export class FrameDecoder {
   private llcLayer(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.llc.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.llc_truncated, LayerId.llc, o); this.setPayload(o, end, wire); return; }
-    this.d.pushLayer(LayerId.llc, o);
+    if (!this.push(LayerId.llc, o)) return;
     const p = o + v.headerLength;
     if (v.isSnap && v.snapOui === 0) { this.etherType(b, v.snapType, p, end, wire); return; }
     this.setPayload(p, end, wire);
@@ -231,14 +244,14 @@ export class FrameDecoder {
   private linuxSll(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.sll.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll, o); return; }
-    this.d.pushLayer(LayerId.sll, o);
+    if (!this.push(LayerId.sll, o)) return;
     this.etherType(b, v.protocol, o + 16, end, wire);
   }
 
   private linuxSll2(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.sll2.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll2, o); return; }
-    this.d.pushLayer(LayerId.sll2, o);
+    if (!this.push(LayerId.sll2, o)) return;
     this.etherType(b, v.protocol, o + 20, end, wire);
   }
 
@@ -246,7 +259,7 @@ export class FrameDecoder {
     const id = loop ? LayerId.loop : LayerId.null;
     const v = this.nul.wrap(b, o, end, loop);
     if (v.check() !== Check.ok) { this.mark(Anomaly.link_truncated, id, o); return; }
-    this.d.pushLayer(id, o);
+    if (!this.push(id, o)) return;
     const ver = v.ipVersion;
     if (ver === 4) this.ipv4(b, o + 4, end, wire);
     else if (ver === 6) this.ipv6(b, o + 4, end, wire);
@@ -254,7 +267,7 @@ export class FrameDecoder {
   }
 
   private rawIp(b: Uint8Array, o: number, end: number, wire: number, version: number): void {
-    this.d.pushLayer(LayerId.rawip, o);
+    if (!this.push(LayerId.rawip, o)) return;
     // LINKTYPE_RAW: the version nibble tells; a frame too short to tell is decoded as IPv4 (and reported truncated there).
     if (version === 0) version = end > o && b[o]! >> 4 === 6 ? 6 : 4;
     if (version === 6) this.ipv6(b, o, end, wire); else this.ipv4(b, o, end, wire);
@@ -263,14 +276,14 @@ export class FrameDecoder {
   private arpLayer(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.arp.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.arp_truncated, LayerId.arp, o); this.setPayload(o, end, wire); return; }
-    this.d.pushLayer(LayerId.arp, o);
+    if (!this.push(LayerId.arp, o)) return;
     this.setPayload(o + v.totalLength, end, wire);
   }
 
   private pppoeLayer(b: Uint8Array, o: number, end: number, wire: number, session: boolean): void {
     const v = this.pppoe.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.pppoe_truncated, LayerId.pppoe, o); this.setPayload(o, end, wire); return; }
-    this.d.pushLayer(LayerId.pppoe, o);
+    if (!this.push(LayerId.pppoe, o)) return;
     const p = o + 6;
     const claimed = p + v.payloadLength;
     if (claimed > wire) {
@@ -287,14 +300,14 @@ export class FrameDecoder {
   private pppLayer(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.ppp.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.ppp_truncated, LayerId.ppp, o); this.setPayload(o, end, wire); return; }
-    this.d.pushLayer(LayerId.ppp, o);
+    if (!this.push(LayerId.ppp, o)) return;
     const p = v.payloadStart;
     const proto = v.protocol;
     if (proto === 0x0021) { this.ipv4(b, p, end, wire); return; }
     if (proto === 0x0057) { this.ipv6(b, p, end, wire); return; }
     // Control protocols (LCP 0xc021, IPCP 0x8021, PAP, CHAP, CCP...): RFC 1661 section 5 header.
     if ((proto & 0xc000) === 0x8000 || (proto & 0xc000) === 0xc000) {
-      if (end - p >= 4) { this.d.pushLayer(LayerId.lcp, p); this.setPayload(p + 4, end, wire); return; }
+      if (end - p >= 4) { if (this.push(LayerId.lcp, p)) this.setPayload(p + 4, end, wire); return; }
       this.mark(Anomaly.ppp_truncated, LayerId.lcp, p);
       this.setPayload(p, end, wire);
       return;
@@ -326,14 +339,14 @@ export class FrameDecoder {
     const c = v.check();
     if (c === Ipv4Check.truncated) {
       // Keep the layer in the list (its bytes are shown), but none of its fields: they are not all there.
-      if (end > o && b[o]! >> 4 === 4) d.pushLayer(LayerId.ipv4, o);
+      if (end > o && b[o]! >> 4 === 4 && !this.push(LayerId.ipv4, o)) return;
       this.mark(Anomaly.ipv4_truncated, LayerId.ipv4, o);
       this.setPayload(o, end, wire);
       return;
     }
     if (c === Ipv4Check.badVersion) { this.mark(Anomaly.ipv4_bad_version, LayerId.ipv4, o); this.setPayload(o, end, wire); return; }
     // From here the fixed 20-byte header is readable.
-    d.pushLayer(LayerId.ipv4, o);
+    if (!this.push(LayerId.ipv4, o)) return;
     d.ipVersion = 4;
     d.l3Offset = o;
     if (!this.inWhole) d.frameL3Offset = o;
@@ -444,13 +457,13 @@ export class FrameDecoder {
     const v = this.ip6.wrap(b, o, end);
     const c = v.check();
     if (c === Ipv6Check.truncated) {
-      if (end > o && b[o]! >> 4 === 6) d.pushLayer(LayerId.ipv6, o);
+      if (end > o && b[o]! >> 4 === 6 && !this.push(LayerId.ipv6, o)) return;
       this.mark(Anomaly.ipv6_truncated, LayerId.ipv6, o);
       this.setPayload(o, end, wire);
       return;
     }
     if (c === Ipv6Check.badVersion) { this.mark(Anomaly.ipv6_bad_version, LayerId.ipv6, o); this.setPayload(o, end, wire); return; }
-    d.pushLayer(LayerId.ipv6, o);
+    if (!this.push(LayerId.ipv6, o)) return;
     d.ipVersion = 6;
     d.l3Offset = o;
     if (!this.inWhole) d.frameL3Offset = o;
@@ -499,7 +512,7 @@ export class FrameDecoder {
         this.setPayload(p, cend, pend);
         return;
       }
-      d.pushLayer(LayerId.ipv6ext, p, nh);
+      if (!this.push(LayerId.ipv6ext, p, nh)) return;
       count++;
       if (nh === 44) {
         const fo = x.fragOffsetBytes, more = x.moreFragments;
@@ -555,7 +568,7 @@ export class FrameDecoder {
 
   /** A layer we only name and skip: pushed when its fixed header is captured. */
   private simpleLayer(id: LayerId, headerLen: number, o: number, end: number, wire: number): void {
-    if (end - o >= headerLen) { this.d.pushLayer(id, o); this.setPayload(o + headerLen, end, wire); }
+    if (end - o >= headerLen) { if (this.push(id, o)) this.setPayload(o + headerLen, end, wire); }
     else this.setPayload(o, end, wire);
   }
 
@@ -563,7 +576,7 @@ export class FrameDecoder {
     // RFC 9260 section 3.1 common header: ports, verification tag, checksum.
     if (end - o < 12) { this.setPayload(o, end, wire); return; }
     const d = this.d;
-    d.pushLayer(LayerId.sctp, o);
+    if (!this.push(LayerId.sctp, o)) return;
     d.l4Offset = o;
     d.srcPort = u16(b, o);
     d.dstPort = u16(b, o + 2);
@@ -579,7 +592,7 @@ export class FrameDecoder {
   private partialPorts(b: Uint8Array, o: number, end: number, id: LayerId): void {
     if (end - o < 4) return;
     const d = this.d;
-    d.pushLayer(id, o);
+    if (!this.push(id, o)) return;
     d.srcPort = u16(b, o);
     d.dstPort = u16(b, o + 2);
   }
@@ -589,7 +602,7 @@ export class FrameDecoder {
     const v = this.tcpV.wrap(b, o, end);
     const c = v.check(wire - o);
     if (c === TcpCheck.truncated) { this.partialPorts(b, o, end, LayerId.tcp); this.mark(Anomaly.tcp_truncated, LayerId.tcp, o); this.setPayload(o, end, wire); return; }
-    d.pushLayer(LayerId.tcp, o);
+    if (!this.push(LayerId.tcp, o)) return;
     d.l4Offset = o;
     d.srcPort = v.srcPort;
     d.dstPort = v.dstPort;
@@ -664,7 +677,7 @@ export class FrameDecoder {
     const d = this.d;
     const v = this.udpV.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.partialPorts(b, o, end, LayerId.udp); this.mark(Anomaly.udp_truncated, LayerId.udp, o); this.setPayload(o, end, wire); return; }
-    d.pushLayer(LayerId.udp, o);
+    if (!this.push(LayerId.udp, o)) return;
     d.l4Offset = o;
     d.srcPort = v.srcPort;
     d.dstPort = v.dstPort;
@@ -700,7 +713,7 @@ export class FrameDecoder {
       this.setPayload(o, end, wire);
       return;
     }
-    d.pushLayer(LayerId.icmp, o);
+    if (!this.push(LayerId.icmp, o)) return;
     d.l4Offset = o;
     d.icmpType = v.type;
     d.icmpCode = v.code;
@@ -718,7 +731,7 @@ export class FrameDecoder {
       this.setPayload(o, end, wire);
       return;
     }
-    d.pushLayer(LayerId.icmpv6, o);
+    if (!this.push(LayerId.icmpv6, o)) return;
     d.l4Offset = o;
     d.icmpType = v.type;
     d.icmpCode = v.code;
@@ -743,7 +756,7 @@ export class FrameDecoder {
     if (version === 4) {
       const v = this.ip4.wrap(b, o, end);
       if (v.check() !== Ipv4Check.ok) return;
-      d.pushLayer(LayerId.ipv4, o);
+      if (!this.push(LayerId.ipv4, o)) return;
       d.innerL3Offset = o;
       d.innerIpVersion = 4;
       d.innerAddr[3] = v.src;
@@ -754,7 +767,7 @@ export class FrameDecoder {
     } else {
       const v = this.ip6.wrap(b, o, end);
       if (v.check() !== Ipv6Check.ok) return;
-      d.pushLayer(LayerId.ipv6, o);
+      if (!this.push(LayerId.ipv6, o)) return;
       d.innerL3Offset = o;
       d.innerIpVersion = 6;
       for (let i = 0; i < 4; i++) { d.innerAddr[i] = v.srcWord(i); d.innerAddr[4 + i] = v.dstWord(i); }
@@ -763,7 +776,7 @@ export class FrameDecoder {
       for (let n = 0; isIpv6ExtHeader(proto) && n < this.limits.maxIpv6ExtHeaders; n++) {
         const x = this.ext.wrap(b, p, end, proto);
         if (x.check() !== Check.ok) { d.innerProto = proto; return; }
-        d.pushLayer(LayerId.ipv6ext, p, proto);
+        if (!this.push(LayerId.ipv6ext, p, proto)) return;
         if (proto === 44 && x.fragOffsetBytes !== 0) { d.innerProto = x.nextHeader; return; }
         proto = x.nextHeader;
         p += x.headerLength;
@@ -771,11 +784,11 @@ export class FrameDecoder {
     }
     d.innerProto = proto;
     if ((proto === 6 || proto === 17 || proto === 132) && end - p >= 4) {
-      d.pushLayer(proto === 6 ? LayerId.tcp : proto === 17 ? LayerId.udp : LayerId.sctp, p);
+      if (!this.push(proto === 6 ? LayerId.tcp : proto === 17 ? LayerId.udp : LayerId.sctp, p)) return;
       d.innerSrcPort = u16(b, p);
       d.innerDstPort = u16(b, p + 2);
     } else if ((proto === 1 || proto === 58) && end - p >= 4) {
-      d.pushLayer(proto === 1 ? LayerId.icmp : LayerId.icmpv6, p);
+      if (!this.push(proto === 1 ? LayerId.icmp : LayerId.icmpv6, p)) return;
     }
   }
 
@@ -784,7 +797,7 @@ export class FrameDecoder {
     const v = this.greV.wrap(b, o, end);
     const c = v.check();
     if (c === Check.truncated) { this.mark(Anomaly.gre_truncated, LayerId.gre, o); this.setPayload(o, end, wire); return; }
-    d.pushLayer(LayerId.gre, o);
+    if (!this.push(LayerId.gre, o)) return;
     if (c === Check.malformed) { this.mark(Anomaly.gre_unsupported, LayerId.gre, o); this.setPayload(o + 4, end, wire); return; }
     const p = v.payloadStart;
     const proto = v.protocol;
