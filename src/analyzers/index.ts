@@ -47,7 +47,7 @@ export interface AppLayerOptions {
 }
 
 /** Protocol chosen for a byte stream. */
-const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4 } as const;
+const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4, httpResponse: 5 } as const;
 
 /** HTTP/2 client preface, as tshark and RFC 9113 §3.4 define it. */
 const PREFACE = H2_PREFACE;
@@ -138,7 +138,8 @@ class Detector implements StreamHandler {
       if (i === m) return n >= PREFACE.length ? Kind.h2 : -1;
     }
     const end = o + n;
-    if (looksLikeRequest(b, o, end) || looksLikeResponse(b, o, end)) return Kind.http;
+    if (looksLikeRequest(b, o, end)) return Kind.http;
+    if (looksLikeResponse(b, o, end)) return Kind.httpResponse;
     if (looksLikeTls(b, o, n)) return Kind.tls;
     if (n < 13) {
       // Could still become a request line or a status line.
@@ -157,8 +158,13 @@ class Detector implements StreamHandler {
     const sync0 = this.seen[0] === 0 && this.synced(0);
     const sync1 = this.seen[1] === 0 && this.synced(1);
     switch (kind) {
-      case Kind.http: {
-        const http = new HttpConn(L.httpCtx, id, sync0, sync1, (k, tx) => this.upgrade(k, tx));
+      case Kind.http:
+      case Kind.httpResponse: {
+        // Requests flow from the client; a status line first in direction 0 means the roles were guessed the other way.
+        const reqDir: Dir = (kind === Kind.http) === (dir === 0) ? 0 : 1;
+        this.kind = Kind.http;
+        const http = new HttpConn(L.httpCtx, id, reqDir === 0 ? sync0 : sync1, reqDir === 0 ? sync1 : sync0,
+          (k, tx) => this.upgrade(k, tx), reqDir);
         this.http = http;
         this.handler = http;
         break;
@@ -183,7 +189,7 @@ class Detector implements StreamHandler {
     const L = this.layer;
     switch (kind) {
       case 'websocket': {
-        const ws = new WebSocketParser(this.connId, L.emitEvent, L.onWsFrame);
+        const ws = new WebSocketParser(this.connId, L.emitEvent, L.onWsFrame, this.http?.reqDir ?? 0);
         this.ws = ws;
         return ws;
       }

@@ -5,7 +5,7 @@
  * tcp.stream, so they line up with expected/FILE.frames.tsv). The flow
  * engine is not involved: this isolates reassembly and the parsers.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TcpFlag } from '../../src/decode/decoded.js';
@@ -145,12 +145,13 @@ const cache = new Map<string, TsharkSegment[]>();
 export function tsharkSegments(file: string): TsharkSegment[] {
   const hit = cache.get(file);
   if (hit) return hit;
-  const out = execFileSync('tshark', [
+  // tshark exits non-zero on damaged files after printing what it could read: keep that part.
+  const out = spawnSync('tshark', [
     '-r', join(CAPTURES, file), '-Y', 'tcp', '-T', 'fields',
     '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'ip.src', '-e', 'ipv6.src',
     '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.seq_raw', '-e', 'tcp.ack_raw', '-e', 'tcp.flags',
     '-e', 'tcp.len', '-e', 'tcp.payload',
-  ], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
+  ], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).stdout.toString('latin1');
   const segs: TsharkSegment[] = [];
   for (const line of out.split('\n')) {
     if (line === '') continue;

@@ -190,8 +190,12 @@ export class HttpConn implements StreamHandler {
     requestSynced: boolean,
     responseSynced: boolean,
     private readonly onUpgrade: UpgradeFn = () => null,
+    /** Direction the requests flow in (1 when the capture's first packet came from the server side). */
+    readonly reqDir: Dir = 0,
   ) {
-    this.sides = [new Side(false, requestSynced), new Side(true, responseSynced)];
+    const req = new Side(false, requestSynced);
+    const res = new Side(true, responseSynced);
+    this.sides = reqDir === 0 ? [req, res] : [res, req];
   }
 
   /** Transactions on this connection so far. */
@@ -209,7 +213,7 @@ export class HttpConn implements StreamHandler {
         case S.BODY_LEN: p = this.bodyLen(sd, dir, buf, p, end, frame, time); break;
         case S.CHUNKED: p = this.chunked(sd, dir, buf, p, end, frame, time); break;
         case S.BODY_CLOSE:
-          sd.tx?.addFrame(dir, frame);
+          sd.tx?.addFrame(sd.response ? 1 : 0, frame);
           this.keepBytes(sd, buf, p, end - p);
           sd.wire += end - p;
           sd.entity += end - p;
@@ -273,7 +277,7 @@ export class HttpConn implements StreamHandler {
         this.messageDone(sd, dir, frame, time, 'bytes missing in the chunked body');
         break;
       case S.HEAD:
-        if (sd.started) sd.tx = null;
+        if (sd.started) this.partialHead(sd, dir, frame, time, 'head cut by missing bytes');
         break;
     }
     // Resynchronise at the next message start.
@@ -290,7 +294,8 @@ export class HttpConn implements StreamHandler {
       sd.state = S.DONE;
       return;
     }
-    if (sd.state === S.BODY_CLOSE) this.messageDone(sd, dir, frame, time, '');
+    if (sd.state === S.HEAD && sd.started) this.partialHead(sd, dir, frame, time, 'connection ended inside the head');
+    else if (sd.state === S.BODY_CLOSE) this.messageDone(sd, dir, frame, time, '');
     else if (sd.tx !== null && (sd.state === S.BODY_LEN || sd.state === S.CHUNKED)) {
       this.messageDone(sd, dir, frame, time, 'connection closed before the end of the message');
     }
@@ -358,6 +363,29 @@ export class HttpConn implements StreamHandler {
     const g = new Uint8Array(Math.max(cap2, n));
     g.set(sd.headBuf.subarray(0, sd.headLen));
     sd.headBuf = g;
+  }
+
+  /**
+   * A head that will never complete (gap or end of stream): when its start
+   * line arrived, the exchange is still recorded from it, marked incomplete.
+   */
+  private partialHead(sd: Side, dir: Dir, frame: number, time: number, why: string): void {
+    if (sd.lines >= 1 && sd.headLen > 0) {
+      let firstLF = -1;
+      const hb = sd.headBuf;
+      for (let i = 0; i < sd.headLen; i++) if (hb[i] === LF) { firstLF = i; break; }
+      if (firstLF >= 0 && parseHead(hb, 0, firstLF + 1, sd.response, this.info, true)) {
+        const tx = sd.response ? this.onResponse(sd, dir, hb, 0, firstLF + 1, frame, time, false)
+          : this.onRequest(sd, dir, hb, 0, firstLF + 1, frame, time, false);
+        if (tx !== null && tx.status !== 101) {
+          sd.tx = tx;
+          sd.missing = 1;
+          this.messageDone(sd, dir, frame, time, why);
+        }
+      }
+    }
+    sd.resetHead();
+    sd.tx = null;
   }
 
   /** The first bytes cannot start a message of this direction. */
@@ -611,8 +639,8 @@ export class HttpConn implements StreamHandler {
     const next = this.onUpgrade(kind, tx);
     if (kind === 'websocket') this.label = 'WebSocket';
     else if (kind === 'h2c') this.label = 'HTTP2';
-    const req = this.sides[0];
-    const res = this.sides[1];
+    const req = this.sides[this.reqDir];
+    const res = this.sides[1 - this.reqDir as Dir];
     const held = req.paused;
     const heldLen = req.pausedLen;
     const heldLost = req.pausedLost;
@@ -629,8 +657,8 @@ export class HttpConn implements StreamHandler {
     else tx.holdAfterRequest = false;
     res.state = S.UPGRADED;
     if (held !== null && heldLen > 0) {
-      if (heldLost) next.gap(0, 0, req.pausedFrame, req.pausedTime);
-      next.push(0, held, 0, heldLen, req.pausedFrame, req.pausedTime);
+      if (heldLost) next.gap(this.reqDir, 0, req.pausedFrame, req.pausedTime);
+      next.push(this.reqDir, held, 0, heldLen, req.pausedFrame, req.pausedTime);
     }
     void frame; void time;
   }
@@ -685,7 +713,7 @@ export class HttpConn implements StreamHandler {
   private bodyLen(sd: Side, dir: Dir, buf: Uint8Array, p: number, end: number, frame: number, time: number): number {
     const avail = end - p;
     const n = avail < sd.remaining ? avail : sd.remaining;
-    sd.tx?.addFrame(dir, frame);
+    sd.tx?.addFrame(sd.response ? 1 : 0, frame);
     this.keepBytes(sd, buf, p, n);
     sd.wire += n;
     sd.entity += n;
@@ -699,7 +727,7 @@ export class HttpConn implements StreamHandler {
    * data, CRLF, …, last-chunk, trailer section, CRLF. One pass, no allocation.
    */
   private chunked(sd: Side, dir: Dir, buf: Uint8Array, p: number, end: number, frame: number, time: number): number {
-    sd.tx?.addFrame(dir, frame);
+    sd.tx?.addFrame(sd.response ? 1 : 0, frame);
     const start = p;
     const maxLine = this.ctx.limits.maxLineBytes;
     let st = sd.chunk;
@@ -853,7 +881,7 @@ export class HttpConn implements StreamHandler {
     if (this.awaiting[0] === tx) this.awaiting.shift();
     this.ctx.emit(tx.firstResponseFrame || frame, this.connId, dir, 'HTTP', responseText(tx));
     // A non-101 final answer to an Upgrade/CONNECT request: the client side goes on as HTTP.
-    const req = this.sides[0];
+    const req = this.sides[this.reqDir];
     if (req.state === S.PAUSED && this.upgraded === null && tx.status !== 101 && tx.persistence !== 'tunnel') this.resume(req);
   }
 
@@ -909,7 +937,7 @@ export class HttpConn implements StreamHandler {
     req.resetHead();
     if (held !== null && len > 0) {
       if (lost) { req.state = S.RESYNC; req.synced = false; req.candidate = true; }
-      this.push(0, held, 0, len, req.pausedFrame, req.pausedTime);
+      this.push(this.reqDir, held, 0, len, req.pausedFrame, req.pausedTime);
     }
   }
 

@@ -86,6 +86,8 @@ export class WebSocketParser implements StreamHandler {
     private readonly emitFn: (ev: AppEvent) => void,
     /** Called for every complete frame (tests, timeline). */
     private readonly onFrame?: (f: WsFrameInfo) => void,
+    /** Direction of the client (the side that must mask, RFC 6455 §5.3). */
+    private readonly clientDir: Dir = 0,
   ) {}
 
   label(): string {
@@ -98,7 +100,7 @@ export class WebSocketParser implements StreamHandler {
     let p = offset;
     const end = offset + length;
     if (d.resync) {
-      if (!plausibleHeader(buf, p, end, dir)) return;
+      if (!plausibleHeader(buf, p, end, dir === this.clientDir)) return;
       d.resync = false;
     }
     while (p < end) {
@@ -192,8 +194,8 @@ export class WebSocketParser implements StreamHandler {
     s.byOpcode[name] = (s.byOpcode[name] ?? 0) + 1;
     if (d.rsv & 4) s.compressed = true;
     let text = `${name}${d.fin ? '' : ' (not FIN)'}${d.masked ? ' masked' : ''} ${d.length} B`;
-    if (dir === 0 && !d.masked) text += ' (client frame not masked)';
-    if (dir === 1 && d.masked) text += ' (server frame masked)';
+    if (dir === this.clientDir && !d.masked) text += ' (client frame not masked)';
+    if (dir !== this.clientDir && d.masked) text += ' (server frame masked)';
     const textual = op === Opcode.text || (op === Opcode.continuation && d.msgOpcode === Opcode.text) || op === Opcode.ping || op === Opcode.pong;
     if (op === Opcode.close) {
       if (d.length >= 2) {
@@ -221,10 +223,10 @@ function utf8(b: Uint8Array, s: number, e: number): string {
 }
 
 /** A header that could start a frame: known opcode, RSV clear unless an extension is in use, mask per direction (§5.1). */
-function plausibleHeader(buf: Uint8Array, p: number, end: number, dir: Dir): boolean {
+function plausibleHeader(buf: Uint8Array, p: number, end: number, fromClient: boolean): boolean {
   if (end - p < 2) return false;
   const op = buf[p]! & 0x0f;
   if (!(op in NAMES)) return false;
   const masked = (buf[p + 1]! & 0x80) !== 0;
-  return masked === (dir === 0);
+  return masked === fromClient;
 }
