@@ -8,11 +8,12 @@
  */
 import { parseArgs } from 'node:util';
 import { closeSync } from 'node:fs';
+import { Analysis, type AnalysisOptions } from '../analysis.js';
 import type { HttpTransaction } from '../analyzers/types.js';
 import { safeText } from '../bytes/safe-text.js';
 import { type FrameWriter, type LiveBackend, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
-import type { Frame, FrameSource } from '../capture/source.js';
+import type { FrameSource } from '../capture/source.js';
 import type { ConnSummary } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
 
@@ -46,34 +47,17 @@ Capturing needs root or the capture capabilities:
   sudo setcap cap_net_raw,cap_net_admin=eip "$(readlink -f "$(which node)")"`;
 
 // ---------------------------------------------------------------------------
-// the analysis, as this command uses it
-
-/** The part of src/analysis.ts's Analysis that live output needs. */
-interface LiveAnalysis {
-  feed(batch: Frame[]): void;
-  finish(): void;
-  connCount(): number;
-  conn(id: number): ConnSummary | undefined;
-  udpFlows(): ConnSummary[];
-  readonly app?: { readonly http: HttpTransaction[] } | undefined;
-}
+// the analysis
 
 /**
- * Options for a long-running capture: bounded memory (closed connections
- * leave after a retention limit, timelines keep a bounded window). Passed
- * to the Analysis constructor; unknown keys are ignored there.
+ * Analysis options for printing a long-running capture: no per-packet
+ * timelines (memory then grows with live connections only, not with
+ * packets), closed connections leave after 30 s, idle ones after 5 min
+ * (Zeek's tcp_inactivity_timeout). Counters stay exact.
  */
-export const LIVE_ANALYSIS_OPTIONS: Record<string, unknown> = {
-  live: true,
-};
-
-async function createAnalysis(options: Record<string, unknown>): Promise<LiveAnalysis> {
-  // Resolved at run time, as the dashboard does: this command depends only
-  // on the methods above, not on how the analysis is built.
-  const spec = '../analysis.js';
-  const mod = (await import(spec)) as { Analysis: new (o?: Record<string, unknown>) => LiveAnalysis };
-  return new mod.Analysis(options);
-}
+export const LIVE_PRINT_OPTIONS: AnalysisOptions = { timelines: false, closedTimeout: 30, idleTimeout: 300, udpIdleTimeout: 120 };
+/** The dashboard shows timelines; the same retention limits apply. */
+export const LIVE_DASHBOARD_OPTIONS: AnalysisOptions = { timelines: true, closedTimeout: 30, idleTimeout: 300, udpIdleTimeout: 120 };
 
 // ---------------------------------------------------------------------------
 // arguments
@@ -292,7 +276,7 @@ export const command: Command = {
           title: `live ${source.iface}${a.filter ? ` '${a.filter}'` : ''}`,
           source: frames,
           live: true,
-          analysisOptions: LIVE_ANALYSIS_OPTIONS,
+          analysisOptions: LIVE_DASHBOARD_OPTIONS as Record<string, unknown>,
         });
         source.close();
         writer?.close();
@@ -315,7 +299,7 @@ async function printLive(
   a: LiveArgs,
   io: Io,
 ): Promise<number> {
-  const analysis = await createAnalysis(LIVE_ANALYSIS_OPTIONS);
+  const analysis = new Analysis(LIVE_PRINT_OPTIONS);
   const printed = new Set<number>();
   /** TCP connections seen and not yet printed. */
   const pending = new Set<number>();

@@ -56,7 +56,7 @@ export class VethLab {
   }
 
   /** Namespaces A (server side) and B (client side), veth ifA in A, ifB in B, addresses up. */
-  static create(opts: { offload?: boolean } = {}): VethLab {
+  static create(opts: { offload?: boolean; ipv6?: boolean } = {}): VethLab {
     const tag = `${process.pid % 100000}${String.fromCharCode(97 + (seq++ % 26))}`;
     const lab = new VethLab(tag);
     try {
@@ -68,7 +68,13 @@ export class VethLab {
         [lab.nsB, lab.ifB, lab.ipB, lab.ip6B],
       ] as const) {
         run('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', dev]);
-        run('ip', ['-n', ns, 'addr', 'add', `${ip6}/64`, 'dev', dev, 'nodad']);
+        if (opts.ipv6 === false) {
+          // No IPv6 at all: the link then stays silent (no router solicitations or MLD reports).
+          run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+          run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${dev}.disable_ipv6=1`]);
+        } else {
+          run('ip', ['-n', ns, 'addr', 'add', `${ip6}/64`, 'dev', dev, 'nodad']);
+        }
         run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
         run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
         if (opts.offload === false) {
@@ -114,19 +120,27 @@ export class VethLab {
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 
-  /** A small HTTP/1.1 server in namespace A on `port` (node's http module, keep-alive by default). */
+  /**
+   * A small HTTP/1.1 server in namespace A on `port` (IPv4 and IPv6; node's
+   * http module, keep-alive by default). /missing answers 404; /close answers
+   * with a close-delimited body, so the server sends the first FIN.
+   */
   startHttpServer(dir: string, port = 8080): Proc {
     const script = join(dir, `server-${port}.mjs`);
     writeFileSync(
       script,
       `import http from 'node:http';
 const server = http.createServer((req, res) => {
+  if (req.url === '/close') {
+    req.socket.end('HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nConnection: close\\r\\n\\r\\nbye\\n');
+    return;
+  }
   const body = 'hello from ' + req.url + '\\n' + 'x'.repeat(req.url === '/big' ? 20000 : 10);
   res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 });
 server.keepAliveTimeout = 30000;
-server.listen(${port}, '0.0.0.0', () => process.stdout.write('listening\\n'));
+server.listen(${port}, '::', () => process.stdout.write('listening\\n'));
 process.on('SIGTERM', () => process.exit(0));
 `,
     );
