@@ -2,15 +2,17 @@
  * Wireshark-compatible TCP analysis flags ("tcp.analysis.*"), one analyzer per
  * TCP connection, both directions.
  *
- * The rules, and the order in which they are tried, follow Wireshark's
- * `tcp_analyze_sequence_number()` (epan/dissectors/packet-tcp.c) as tshark 4.0
- * applies them (checked against tshark 4.0.17 on crafted captures where Wireshark
- * versions differ: spurious before fast/out-of-order, SYN/FIN counted in the
- * out-of-order test, the first-ACK window-full rule, the ACKed-unseen rule, the duplicate-ACK counter reset by any other segment), and the
- * "TCP Analysis" section of the Wireshark User's Guide. The order matters:
- * a segment that matches an early rule jumps past later ones, and the
- * per-direction state written at the end of each segment is what the next
- * segment is judged against. In that order:
+ * The rules, and the order in which they are tried, are Wireshark's
+ * (`tcp_analyze_sequence_number()` in epan/dissectors/packet-tcp.c, and the
+ * "TCP Analysis" section of the User's Guide,
+ * https://www.wireshark.org/docs/wsug_html_chunked/ChAdvTCPAnalysis.html) as
+ * tshark 4.0 applies them. Where Wireshark releases differ, tshark 4.0.17 was
+ * asked on crafted captures: spurious is tested before fast retransmission and
+ * out-of-order; SYN/FIN count in the out-of-order end test; window full ignores
+ * the peer's scale until its first ACK; the ACKed-unseen rule is the one below.
+ * The order matters: a segment that matches an early rule jumps past later
+ * ones, and the per-direction state written at the end of each segment is what
+ * the next segment is judged against. In that order:
  *
  *  1. zero-window probe   1 byte at the next expected seq while the peer's window is 0
  *                         (skips 2..9; the probe does not advance nextseq)
@@ -24,8 +26,10 @@
  *  8. zero-window-probe ACK  repeats a zero-window ACK right after a probe (skips 9)
  *  9. duplicate ACK       no data, same seq, ack and non-zero window as this side's
  *                         previous segment; counted #1, #2, … until the ack moves
- * 10. ACKed unseen segment   acks beyond the highest contiguous seq seen from the peer
- *                         (reported once until the peer sends again)
+ * 10. ACKed unseen segment   acks beyond the highest contiguous seq seen from the peer:
+ *                         reported when the peer's nextseq moved past that mark (which
+ *                         then jumps to it); otherwise only if the peer has no duplicate
+ *                         ACKs counted, and then once until the peer's ack number changes
  * 11. for segments with data, SYN or FIN that are not keep-alives:
  *     spurious retransmission  all its bytes were already acknowledged by the peer;
  *     else, when seq < nextseq (the sequence does not advance):
@@ -44,7 +48,7 @@
  * from bytes outstanding instead of keeping the list; see `unacked` below.
  *
  * Sequence numbers are unsigned 32-bit values compared mod 2^32 (RFC 9293 §3.4)
- * with Wireshark's exact macro semantics (LT/LE/GT/EQ below). Times are packet
+ * through src/flow/seq.ts, with Wireshark's exact macro semantics (see below). Times are packet
  * times (seconds + nanoseconds); Wireshark subtracts them into an unsigned 64-bit
  * value, so a timestamp that goes backwards counts as "very long ago".
  *
@@ -288,8 +292,7 @@ export class TcpAnalyzer {
       }
     }
 
-    // finished_fwd: a new ack number restarts this side's duplicate-ACK count; so does a
-    // segment after a hole (observed in tshark 4.0: it re-arms "ACKed unseen segment").
+    // finished_fwd: a new ack number restarts this side's duplicate-ACK count.
     if (ack !== fwd.lastAck) {
       fwd.dupAckNum = 0;
       fwd.lastNonDupAckFrame = frameNumber;
@@ -297,13 +300,13 @@ export class TcpAnalyzer {
 
     // 10. ACKED UNSEEN SEGMENT: acks beyond the highest contiguous seq seen from the peer.
     if (rev.maxSeqToBeAcked !== 0 && seqLt(rev.maxSeqToBeAcked, ack) && (flags & TcpFlag.ACK) !== 0) {
-      // Sequence holes seen since: report, and move the mark to the peer's nextseq.
+      // The peer's nextseq went past the mark (data beyond a hole): report, move the mark there.
       if (seqLt(rev.maxSeqToBeAcked, rev.nextSeq)) {
         rev.maxSeqToBeAcked = rev.nextSeq;
         mask |= AnalysisFlag.ACK_LOST_SEGMENT;
       } else {
-        // Report the same hole once while the peer is silent: -1 marks "reported" until the
-        // peer's next segment resets its duplicate-ACK counter.
+        // Otherwise report only if the peer is not counting duplicate ACKs, and only once:
+        // -1 marks "reported" until the peer's ack number changes (its counter restarts).
         if (rev.dupAckNum === 0) mask |= AnalysisFlag.ACK_LOST_SEGMENT;
         rev.dupAckNum = -1;
       }
