@@ -174,6 +174,12 @@ export function httpLine(h: HttpTransaction): string {
   return `  http #${h.connId}.${h.index} ${safeText(h.method)} ${safeText(h.host)}${safeText(h.uri)} ${safeText(h.version)} -> ${status}`;
 }
 
+/** The object's JSON form (its toJSON() when it has one: transactions keep some fields behind getters). */
+function plain(x: object): Record<string, unknown> {
+  const j = (x as { toJSON?: () => unknown }).toJSON;
+  return (typeof j === 'function' ? j.call(x) : x) as Record<string, unknown>;
+}
+
 /** Done: refused, reset, or closed from both sides with both ends past the final ACK. */
 export function connComplete(c: ConnSummary): boolean {
   if (c.proto !== 'tcp') return false;
@@ -318,7 +324,7 @@ async function printLive(
     httpCount += txs.length;
     if (a.json) {
       io.out(JSON.stringify({ type: 'conn', ...c }));
-      for (const h of txs) io.out(JSON.stringify({ type: 'http', ...h }));
+      for (const h of txs) io.out(JSON.stringify({ type: 'http', ...plain(h) }));
     } else {
       io.out(connLine(c));
       for (const h of txs) io.out(httpLine(h));
