@@ -137,7 +137,16 @@ class Detector implements StreamHandler {
       while (i < m && b[o + i] === PREFACE[i]) i++;
       if (i === m) return n >= PREFACE.length ? Kind.h2 : -1;
     }
-    const end = o + n;
+    let end = o + n;
+    // RFC 9112 §2.2: empty lines may precede a request; the HTTP parser skips them itself.
+    let q = o;
+    while (q < end && (b[q] === 0x0d || b[q] === 0x0a)) q++;
+    if (q === end) return n < 16 ? -1 : Kind.unknown;
+    if (q > o) {
+      n -= q - o;
+      o = q;
+      end = o + n;
+    }
     if (looksLikeRequest(b, o, end)) return Kind.http;
     if (looksLikeResponse(b, o, end)) return Kind.httpResponse;
     if (looksLikeTls(b, o, n)) return Kind.tls;
