@@ -203,6 +203,7 @@ describe.skipIf(!haveTshark())('tcp analysis vs tshark on random conversations',
           const num = Number((row[2 + FIELDS.length] ?? '').split(',')[0] || 0);
           if ((mask & F.DUPLICATE_ACK) !== 0 && num !== a.dupAckCount) wrong.push(`frame ${i + 1} dup ack #${a.dupAckCount}, tshark #${num}`);
         });
+        console.log(`seed ${seed}: ${segs.length} segments; tshark flags: ` + FIELDS.map(([n]) => `${n} ${counts.get(n) ?? 0}`).join(', '));
         expect(wrong.slice(0, 20)).toEqual([]);
         // the generator must really exercise every flag
         for (const [name] of FIELDS) expect(counts.get(name) ?? 0, `${name} occurrences`).toBeGreaterThan(0);
