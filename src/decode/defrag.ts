@@ -121,12 +121,21 @@ export class Defragmenter {
   }
 
   private expireIn(t: Map<string, Pending>, cutoff: number): void {
+    // `oldest*` is a lower bound of the first-fragment times held: nothing can have expired before it.
+    const v4 = t === this.v4;
+    if ((v4 ? this.oldest4 : this.oldest6) >= cutoff || t.size === 0) return;
+    let oldest = Infinity;
     for (const p of t.values()) {
+      if (p.firstTs >= cutoff) { oldest = p.firstTs; break; }
       if (p.firstTs >= cutoff) break;
       this.drop(p);
       this.stats.expired++;
     }
+    if (v4) this.oldest4 = oldest; else this.oldest6 = oldest;
   }
+
+  private oldest4 = Infinity;
+  private oldest6 = Infinity;
 
   /** Forgets everything pending (counted as expired): end of input. */
   flush(): void {
@@ -161,6 +170,7 @@ export class Defragmenter {
       while (this.pendingCount >= this.limits.maxDatagrams) this.evictOldest(d, layer, relHeader);
       p = new Pending(key, f.version, f.tsSec);
       table.set(key, p);
+      if (f.version === 4) { if (f.tsSec < this.oldest4) this.oldest4 = f.tsSec; } else if (f.tsSec < this.oldest6) this.oldest6 = f.tsSec;
       this.stats.pending++;
     }
     if (p.fragments >= this.limits.maxFragmentsPerDatagram) {
@@ -322,7 +332,7 @@ export class Defragmenter {
 }
 
 function capacityFor(n: number): number {
-  let c = 2048;
+  let c = 256;
   while (c < n) c *= 2;
   return Math.min(c, MAX_DATAGRAM);
 }
