@@ -11,7 +11,7 @@ import type { ConnSummary, HandshakeKind, TeardownKind, TimelineEntry } from './
 import { Note, noteText } from './notes.js';
 import { describeAnalysis } from './tcp-analysis.js';
 import { connState, stName, udpConnState } from './tcp-state.js';
-import { ROLE_RULE, type TcpTracker } from './tcp-tracker.js';
+import { roleReason, type TcpTracker } from './tcp-tracker.js';
 import { idx } from './timeline-store.js';
 import type { UdpTracker } from './udp-tracker.js';
 
@@ -201,6 +201,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
   const firstTime = s.firstTime[id]!;
   const z = id * 2;
   const openAtEnd = tcpSummaryOpenAtEnd(f);
+  const rolesRule = roleReason(s.port[z]!, s.port[z + 1]!);
   const out: TimelineEntry[] = [];
   while (pos < to && rec >= 0) {
     const c = tl.chunk(rec);
@@ -212,7 +213,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
     const window = (flagBits & TcpFlag.SYN) === 0 && ws >= 0 ? raw * 2 ** ws : raw;
     const noteWord = c.note[i]!;
     let note = noteText(noteWord & 0xff, noteWord >> 8, {
-      dir, relSeq: c.relSeq[i]!, relAck: c.relAck[i]!, portReuse: (f & CF.PORT_REUSE) !== 0, rolesRule: ROLE_RULE,
+      dir, relSeq: c.relSeq[i]!, relAck: c.relAck[i]!, portReuse: (f & CF.PORT_REUSE) !== 0, rolesRule,
     });
     if (pos === count - 1 && openAtEnd && tr.finished) note = note ? `${note} · open at end of capture` : 'open at end of capture';
     const frameNumber = c.frame[i]!;

@@ -122,6 +122,13 @@ const LOG_LETTER = ['T', 'W', 'G', 'C'] as const;
 /** The rule that decides roles when no SYN was seen, in words (README, notes). */
 export const ROLE_RULE = 'a port below 1024 facing one at or above 1024 is the server; otherwise the smaller port; equal ports: the first sender is the client';
 
+/** Why the roles of a connection without SYN came out as they did, in words. */
+export function roleReason(clientPort: number, serverPort: number): string {
+  if (serverPort < 1024 && clientPort >= 1024) return `server port ${serverPort} is below 1024`;
+  if (clientPort !== serverPort) return `the server has the smaller port, ${serverPort}`;
+  return 'equal ports, the first sender is the client';
+}
+
 /** True when the sender of a packet with these ports looks like the client (no SYN seen). */
 export function srcLooksLikeClient(srcPort: number, dstPort: number): boolean {
   if (srcPort < 1024 && dstPort >= 1024) return false;
@@ -766,7 +773,9 @@ export class TcpTracker {
           note = Note.SYNACK_SIMUL;
           l.isn[0] = seq;
         }
-        st[ie] = St.SYN_RECEIVED;
+        // The sender is in SYN_RECEIVED, unless (simultaneous open) the peer's SYN-ACK
+        // already reached it: then it was sent before that and the sender stays ESTABLISHED.
+        if (st[ie]! < St.ESTABLISHED || st[ie] === St.CLOSED) st[ie] = St.SYN_RECEIVED;
         const sp = st[ip]!;
         if (sp === St.SYN_SENT || sp === St.UNKNOWN || sp === St.SYN_RECEIVED || sp === St.CLOSED || sp === St.LISTEN) st[ip] = St.ESTABLISHED;
       }
