@@ -48,6 +48,11 @@ function typeName(t: string): string {
   return n === '64' ? 'SVCB' : n === '65' ? 'HTTPS' : 'TYPE' + n;
 }
 
+export interface DnsOptions {
+  /** Called for every message (tests, timelines): its frame, id, QR bit, first question, and the transaction it joined. */
+  onMessage?: (frameNumber: number, id: number, isResponse: boolean, name: string, tx: DnsTransaction) => void;
+}
+
 interface Pending { tx: DnsTransaction; key: number; transport: 'udp' | 'tcp'; dir: Dir }
 
 class TcpDir {
@@ -67,7 +72,7 @@ export class DnsTracker {
   private readonly tcp = new Map<number, [TcpDir, TcpDir]>();
   private limitSaid = false;
 
-  constructor(private readonly emitFn: (ev: AppEvent) => void) {}
+  constructor(private readonly emitFn: (ev: AppEvent) => void, private readonly opts: DnsOptions = {}) {}
 
   /** One UDP datagram's payload. `client`/`server` are the flow's endpoints as text (dir 0 = client → server). */
   udp(flowId: number, dir: Dir, buf: Uint8Array, offset: number, length: number, frameNumber: number, time: number, client: string, server: string): void {
@@ -201,6 +206,7 @@ export class DnsTracker {
     if (!isResponse) {
       const prev = pending.get(key);
       if (prev && time - prev.tx.queryTime < RETRANSMIT_WINDOW && prev.tx.name === name) {
+        this.opts.onMessage?.(frameNumber, id, false, name, prev.tx);
         this.emit(transport, flowId, dir, frameNumber, `DNS ${op}query ${type} ${name} id ${idHex(id)} (retransmission)${bad}`, anomaly);
         return;
       }
@@ -216,6 +222,7 @@ export class DnsTracker {
         this.unanswered(oldest);
       }
       pending.set(key, { tx, key, transport, dir });
+      this.opts.onMessage?.(frameNumber, id, false, name, tx);
       this.emit(transport, flowId, dir, frameNumber, `DNS ${op}query ${type} ${name} id ${idHex(id)}${bad}`, anomaly);
       return;
     }
@@ -230,6 +237,7 @@ export class DnsTracker {
       tx.answers = answers ?? [];
       tx.responseFrame = frameNumber;
       tx.responseTime = time;
+      this.opts.onMessage?.(frameNumber, id, true, name, tx);
       const ms = ((time - tx.queryTime) * 1000).toFixed(1);
       this.emit(transport, flowId, dir, frameNumber, `DNS ${op}response ${rcode} ${shown} (${ms} ms)${bad}`, anomaly);
       return;
@@ -239,6 +247,7 @@ export class DnsTracker {
       queryTime: time, responseTime: time, client: dir === 0 ? server : client, server: dir === 0 ? client : server,
     };
     this.keep(tx);
+    this.opts.onMessage?.(frameNumber, id, true, name, tx);
     this.emit(transport, flowId, dir, frameNumber, `DNS ${op}response ${rcode} ${type} ${name} id ${idHex(id)}: ${shown} (query not seen)${bad}`, anomaly);
   }
 
