@@ -275,8 +275,6 @@ class AppConn implements StreamSink {
 
 class AppLayerImpl implements AppLayer {
   private readonly eventList: AppEvent[] = [];
-  private eventsSorted = true;
-  private lastEventFrame = 0;
   private eventsDropped = 0;
   readonly http: HttpTransaction[] = [];
   readonly dns: DnsTransaction[] = [];
@@ -314,12 +312,14 @@ class AppLayerImpl implements AppLayer {
     };
   }
 
+  /**
+   * Events in the order they became known: each carries the frame that
+   * completed what it reports (tshark's convention), so the list is in frame
+   * order except where reassembly delivers bytes late (out-of-order data
+   * filled in, a connection flushed when it ends). The list is append-only —
+   * never reordered — so readers may index it incrementally.
+   */
   get events(): AppEvent[] {
-    if (!this.eventsSorted) {
-      // Stable: events of one frame keep their order.
-      this.eventList.sort((a, b) => a.frameNumber - b.frameNumber);
-      this.eventsSorted = true;
-    }
     return this.eventList;
   }
 
@@ -339,8 +339,6 @@ class AppLayerImpl implements AppLayer {
       }
       return;
     }
-    if (ev.frameNumber < this.lastEventFrame) this.eventsSorted = false;
-    else this.lastEventFrame = ev.frameNumber;
     list.push(ev);
   }
 

@@ -419,7 +419,7 @@ export class HttpConn implements StreamHandler {
 
   /** A cap cut the head: keep what the start line says, mark it, resynchronise. */
   private headLimit(sd: Side, dir: Dir, buf: Uint8Array, p: number, q: number, frame: number, time: number, why: string): number {
-    this.ctx.emit(sd.msgFrame || frame, this.connId, dir, 'HTTP', `header limit reached (${why}); message skipped, resynchronising`,
+    this.ctx.emit(frame, this.connId, dir, 'HTTP', `header limit reached (${why}); message skipped, resynchronising`,
       Anomaly.app_limit);
     // If the start line is complete, the exchange is still worth recording.
     let hb: Uint8Array, hs: number, he: number;
@@ -473,7 +473,7 @@ export class HttpConn implements StreamHandler {
         sd.entity += held;
         return r;
       }
-      this.ctx.emit(sd.msgFrame, this.connId, dir, 'HTTP', `malformed ${sd.response ? 'status' : 'request'} line (${this.info.error}); resynchronising`,
+      this.ctx.emit(frame, this.connId, dir, 'HTTP', `malformed ${sd.response ? 'status' : 'request'} line (${this.info.error}); resynchronising`,
         Anomaly.app_parse_error);
       sd.resetHead();
       sd.state = S.RESYNC;
@@ -512,7 +512,7 @@ export class HttpConn implements StreamHandler {
     this.last = tx;
     this.awaiting.push(tx);
     this.ctx.transaction(tx);
-    this.ctx.emit(tx.firstRequestFrame, this.connId, dir, 'HTTP', requestText(tx));
+    this.ctx.emit(frame, this.connId, dir, 'HTTP', requestText(tx));
     sd.resetHead();
     sd.tx = tx;
     if (!full) return tx;
@@ -569,7 +569,7 @@ export class HttpConn implements StreamHandler {
       // Interim response (RFC 9110 §15.2): the final one follows.
       (tx.interim ??= []).push({ status, frameNumber: sd.msgFrame, time: sd.msgTime });
       const reason = h.reasonEnd > h.reasonStart ? ' ' + safeText(this.reasonCache.get(hb, h.reasonStart, h.reasonEnd)) : '';
-      this.ctx.emit(sd.msgFrame, this.connId, dir, 'HTTP', `${h.version} ${status}${reason} (interim, req #${tx.index})`);
+      this.ctx.emit(frame, this.connId, dir, 'HTTP', `${h.version} ${status}${reason} (interim, req #${tx.index})`);
       sd.resetHead();
       sd.state = S.HEAD;
       sd.synced = true;
@@ -879,7 +879,7 @@ export class HttpConn implements StreamHandler {
     if (sd.keep !== null && this.ctx.limits.keepBodyBytes > 0) this.keepBody(tx, sd, true);
     sd.keep = null;
     if (this.awaiting[0] === tx) this.awaiting.shift();
-    this.ctx.emit(tx.firstResponseFrame || frame, this.connId, dir, 'HTTP', responseText(tx));
+    this.ctx.emit(frame, this.connId, dir, 'HTTP', responseText(tx));
     // A non-101 final answer to an Upgrade/CONNECT request: the client side goes on as HTTP.
     const req = this.sides[this.reqDir];
     if (req.state === S.PAUSED && this.upgraded === null && tx.status !== 101 && tx.persistence !== 'tunnel') this.resume(req);

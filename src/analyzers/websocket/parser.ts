@@ -7,8 +7,8 @@
  * a fixed buffer, for a text preview and for a close frame's code and reason
  * (control frames are at most 125 bytes, §5.5, so they fit entirely).
  *
- * One event per frame, when the frame ends, on the frame where its header
- * started. After a gap the direction waits for a push that starts with a
+ * One event per WebSocket frame, on the packet that completes it (as
+ * tshark reports websocket.* fields). After a gap the direction waits for a push that starts with a
  * plausible header (there is no other way to find frame boundaries).
  */
 import { Anomaly } from '../../decode/anomalies.js';
@@ -116,7 +116,7 @@ export class WebSocketParser implements StreamHandler {
           if (d.hdrHave < d.hdrNeed) continue;
         }
         if (!this.header(dir, d)) return;
-        if (d.length === 0) { this.frameDone(dir, d); continue; }
+        if (d.length === 0) { this.frameDone(dir, d, frameNumber); continue; }
       }
       const take = Math.min(end - p, d.length - d.have);
       if (d.previewLen < PREVIEW) {
@@ -129,7 +129,7 @@ export class WebSocketParser implements StreamHandler {
       }
       d.have += take;
       p += take;
-      if (d.have === d.length) this.frameDone(dir, d);
+      if (d.have === d.length) this.frameDone(dir, d, frameNumber);
     }
   }
 
@@ -182,7 +182,7 @@ export class WebSocketParser implements StreamHandler {
     return true;
   }
 
-  private frameDone(dir: Dir, d: Direction): void {
+  private frameDone(dir: Dir, d: Direction, frameNumber: number): void {
     d.inPayload = false;
     d.hdrHave = 0;
     d.hdrNeed = 2;
@@ -213,8 +213,8 @@ export class WebSocketParser implements StreamHandler {
       text += ` "${safeText(shown)}"`;
     }
     if (d.fin && op === Opcode.continuation) d.msgOpcode = 0;
-    this.emitFn({ frameNumber: d.startFrame, transport: 'tcp', connId: this.connId, dir, proto: 'WebSocket', text });
-    this.onFrame?.({ dir, opcode: op, fin: d.fin, masked: d.masked, rsv: d.rsv, length: d.length, frameNumber: d.startFrame });
+    this.emitFn({ frameNumber, transport: 'tcp', connId: this.connId, dir, proto: 'WebSocket', text });
+    this.onFrame?.({ dir, opcode: op, fin: d.fin, masked: d.masked, rsv: d.rsv, length: d.length, frameNumber });
   }
 }
 

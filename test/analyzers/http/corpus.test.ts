@@ -74,13 +74,16 @@ describe.skipIf(!haveCorpus)('HTTP on the corpus', () => {
   });
 });
 
-/** websocket.opcode per frame, in order, from expected/FILE.app.tsv. */
-function tsharkOpcodes(file: string): number[] {
+/** "frame:opcode" per WebSocket frame, in order, from expected/FILE.app.tsv (websocket.opcode). */
+function tsharkOpcodes(file: string): string[] {
   const path = join(EXPECTED, `${file}.app.tsv`);
   if (!existsSync(path)) return [];
   const lines = readFileSync(path, 'utf8').split('\n');
   const col = lines[0]!.split('\t').indexOf('websocket.opcode');
-  return lines.slice(1).flatMap((l) => (l.split('\t')[col] ?? '').split(',').filter((x) => x !== '').map(Number));
+  return lines.slice(1).flatMap((l) => {
+    const f = l.split('\t');
+    return (f[col] ?? '').split(',').filter((x) => x !== '').map((op) => `${f[0]}:${op}`);
+  });
 }
 
 const OPCODES: Record<string, number> = { Continuation: 0, Text: 1, Binary: 2, Close: 8, Ping: 9, Pong: 10 };
@@ -90,7 +93,7 @@ describe.skipIf(!haveCorpus)('WebSocket on the corpus agrees with tshark websock
     test(file, async () => {
       const layer = await analyzeForTest(file);
       const ours = layer.events.filter((e) => e.proto === 'WebSocket' && e.anomaly === undefined)
-        .map((e) => OPCODES[e.text.split(' ')[0]!]);
+        .map((e) => `${e.frameNumber}:${OPCODES[e.text.split(' ')[0]!]}`);
       expect(ours).toEqual(tsharkOpcodes(file));
       const up = (layer.http as HttpTx[]).find((t) => t.status === 101)!;
       expect(up.upgrade).toBe('websocket');
