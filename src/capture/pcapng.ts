@@ -289,6 +289,28 @@ export class PcapngReader extends ReaderBase {
     }
   }
 
+  /** opt_comment(s) of a packet block, joined by newlines (a loop rather than options(): no closure per packet). */
+  private packetComment(p: number, end: number, at: number): string | undefined {
+    const dv = this.win.view;
+    const le = this.le;
+    let comment: string | undefined;
+    while (end - p >= 4) {
+      const code = dv.getUint16(p, le);
+      const n = dv.getUint16(p + 2, le);
+      if (code === OPT_ENDOFOPT) break;
+      if (p + 4 + n > end) {
+        this.log.add('bad-block', at, this.frameCount, `block at byte ${at}: option ${code} at byte ${this.win.base + p} claims ${n} bytes, past the end of the block; rest of the options ignored`);
+        break;
+      }
+      if (code === OPT_COMMENT) {
+        const c = this.str(p + 4, n);
+        comment = comment === undefined ? c : comment + '\n' + c;
+      }
+      p += 4 + ((n + 3) & ~3);
+    }
+    return comment;
+  }
+
   private sectionHeader(p: number, len: number, at: number): number {
     const dv = this.win.view;
     const le = this.le;
@@ -428,14 +450,7 @@ export class PcapngReader extends ReaderBase {
     setTime(f, hi, lo, iface);
     f.hasTime = true;
     const optStart = data + ((capLen + 3) & ~3);
-    if (optStart + 4 <= bodyEnd) {
-      this.options(optStart, bodyEnd, at, (code, v, n) => {
-        if (code === OPT_COMMENT) {
-          const c = this.str(v, n);
-          f.comment = f.comment === undefined ? c : f.comment + '\n' + c;
-        }
-      });
-    }
+    if (optStart + 4 <= bodyEnd) f.comment = this.packetComment(optStart, bodyEnd, at);
     this.checkLengths(f, iface, at);
     this.batch.push(f);
   }
