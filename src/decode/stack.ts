@@ -177,7 +177,8 @@ export class FrameDecoder {
   /** The payload is whatever lies above the last decoded layer. */
   private setPayload(o: number, end: number, wire: number): void {
     const d = this.d;
-    d.payloadOffset = o;
+    // Never past the captured bytes, even when the payload starts beyond them on the wire.
+    d.payloadOffset = o <= end ? o : end;
     d.payloadLen = end > o ? end - o : 0;
     d.payloadWireLen = wire > o ? wire - o : 0;
   }
