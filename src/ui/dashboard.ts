@@ -21,7 +21,7 @@ import { escapeBraces, fitTagged, fmtBytes, fmtClock, fmtCount, fmtDuration, fmt
 import { FollowView } from './follow.js';
 import { FrameReader } from './frame-reader.js';
 import { FOOTER_HINTS, KEY_HELP } from './keys.js';
-import { ladderHeader, ladderRow } from './ladder.js';
+import { arrowLabel, ladderHeader, ladderRow } from './ladder.js';
 import { Loader } from './loader.js';
 import { type AnalysisLike, DashboardModel, FrameIndex, SORT_KEYS, type SortKey, Throughput, isUdpKey, keyId } from './model.js';
 import { makeTheme, noColorRequested, type Theme } from './theme.js';
@@ -95,7 +95,7 @@ class Dashboard {
   private prompting = false;
   private selectedKey: number | undefined;
   private orderVersion = -1;
-  private timelineWindow: { key: number; from: number; entries: TimelineEntry[] } = { key: -1, from: 0, entries: [] };
+  private timelineWindow: { key: number; from: number; entries: TimelineEntry[]; want: number } = { key: -1, from: 0, entries: [], want: 0 };
   private detailFor: { key: number; index: number; frames: number } = { key: NaN, index: -1, frames: -1 };
   private httpRows: HttpTransaction[] = [];
   private httpScope: 'all' | 'conn' = 'all';
@@ -129,6 +129,13 @@ class Dashboard {
     this.header = blessed.box({ parent: s, top: 0, left: 0, height: 2, tags: true, wrap: false });
     this.footer = blessed.box({ parent: s, bottom: 0, left: 0, height: 1, tags: true, wrap: false });
     this.prompt = blessed.textbox({ parent: s, bottom: 0, left: 8, height: 1, inputOnFocus: false, hidden: true, keys: false } as blessed.Widgets.TextboxOptions);
+    // Ctrl-U clears the line, as in a shell (the textbox ignores control keys itself).
+    this.prompt.on('keypress', (_ch: string, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+      if (key?.full === 'C-u') {
+        this.prompt.setValue('');
+        this.screen.render();
+      }
+    });
 
     this.conns = new VirtualList(s, {
       label: 'connections',
@@ -151,11 +158,11 @@ class Dashboard {
       theme: this.theme,
       provider: {
         count: () => (this.selectedKey === undefined || !this.model ? 0 : this.model.timelineLength(this.selectedKey)),
-        header: (w) => ladderHeader(w, this.theme),
         window: (from, to) => this.fetchTimeline(from, to),
+        header: (w) => ladderHeader(w, this.theme, this.timelineWindow.want),
         row: (i, w) => {
           const e = this.timelineWindow.entries[i - this.timelineWindow.from];
-          return e ? ladderRow(e, w, this.theme) : '';
+          return e ? ladderRow(e, w, this.theme, this.timelineWindow.want) : '';
         },
       },
       onSelect: () => this.scheduleDraw(),
@@ -450,10 +457,14 @@ class Dashboard {
   private fetchTimeline(from: number, to: number): void {
     const key = this.selectedKey;
     if (key === undefined || !this.model) {
-      this.timelineWindow = { key: -1, from: 0, entries: [] };
+      this.timelineWindow = { key: -1, from: 0, entries: [], want: 0 };
       return;
     }
-    this.timelineWindow = { key, from, entries: this.model.timeline(key, from, to) };
+    const entries = this.model.timeline(key, from, to);
+    // The arrows are as wide as the longest label on screen needs (within limits).
+    let want = 0;
+    for (const e of entries) want = Math.max(want, arrowLabel(e).length);
+    this.timelineWindow = { key, from, entries, want };
   }
 
   private drawHeader(now: number): void {
@@ -764,8 +775,9 @@ class Dashboard {
     const key = this.selectedKey;
     if (!m || key === undefined) return;
     const c = m.summary(key);
-    const title = c ? `${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}` : '';
-    this.follow.open(() => (key < 0 ? undefined : m.stream(key)), safeLabel(`follow ${isUdpKey(key) ? 'udp flow' : 'tcp stream'} ${keyId(key)} · ${title}`),
+    const endpoints = c ? `${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}` : '';
+    this.follow.open(() => (key < 0 ? undefined : m.stream(key)),
+      `follow ${isUdpKey(key) ? 'udp flow' : 'tcp stream'} ${keyId(key)}`, safeLabel(endpoints),
       key < 0 ? 'follow stream is for TCP connections' : m.app ? 'no application data reassembled on this connection' : 'stream reassembly not available');
     this.openOverlay('follow');
   }

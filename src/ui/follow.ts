@@ -20,7 +20,8 @@ export class FollowView {
   private lines: string[] = [];
   private chunks: StreamChunk[] | undefined;
   private empty = '';
-  private label = 'follow stream';
+  private title = 'follow stream';
+  private endpoints = '';
   private refresh: (() => StreamChunk[] | undefined) | undefined;
   private builtFrom = { count: -1, bytes: -1 };
   private lastCheck = 0;
@@ -37,9 +38,10 @@ export class FollowView {
   }
 
   /** Opens on a stream; `get` is asked again now and then while the capture still grows. */
-  open(get: () => StreamChunk[] | undefined, label: string, emptyMessage: string): void {
+  open(get: () => StreamChunk[] | undefined, title: string, endpoints: string, emptyMessage: string): void {
     this.refresh = get;
-    this.label = label;
+    this.title = title;
+    this.endpoints = endpoints;
     this.empty = emptyMessage;
     this.chunks = get();
     this.build();
@@ -130,8 +132,8 @@ export class FollowView {
     if (chunks.length === 0) out.push(escapeBraces(this.empty));
     this.lines = out;
     this.builtFrom = { count: chunks.length, bytes: total };
-    const sum = `client ${fmtBytes(cBytes)} · server ${fmtBytes(sBytes)} · ${fmtCount(chunks.length)} chunks · ${this.hex ? 'hex' : 'text'}`;
-    this.list.setLabel(`${this.label} · ${sum}`);
+    const sum = `client ${fmtBytes(cBytes)} · server ${fmtBytes(sBytes)} · ${fmtCount(chunks.length)} chunks`;
+    this.list.setLabel(`${this.title} · ${this.hex ? 'hex' : 'text'} · ${sum} · ${this.endpoints}`);
   }
 }
 

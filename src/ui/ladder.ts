@@ -46,35 +46,48 @@ export interface LadderColumns {
   info: number;
 }
 
-/** Column widths for an inner width. The arrow and info share what is left. */
-export function ladderColumns(width: number): LadderColumns {
+/**
+ * Column widths for an inner width. The arrow gets room for the longest
+ * label on screen (`want`, in columns) when it can, leaving at least a
+ * little for the notes; the notes take the rest.
+ */
+export function ladderColumns(width: number, want = 32): LadderColumns {
   const frame = 6;
   const time = width >= 100 ? 10 : 9;
   const state = 13;
   const window = width >= 150 ? 8 : 0;
   const fixed = frame + time + 2 * state + window;
   const rest = Math.max(10, width - fixed);
-  const arrow = Math.max(24, Math.min(44, Math.round(rest * 0.45)));
+  const arrow = Math.max(18, Math.min(want + 6, 48, rest - 10));
   const info = Math.max(0, width - fixed - arrow);
   return { frame, time, state, arrow, window, info };
 }
 
-export function ladderHeader(width: number, theme: Theme): string {
-  const c = ladderColumns(width);
-  const arrowTitle = c.arrow >= 30 ? ' segment (→ server, ← client)' : ' segment';
+export function ladderHeader(width: number, theme: Theme, want?: number): string {
+  const c = ladderColumns(width, want);
+  const arrowTitle = (c.arrow >= 30 ? ' segment (→ server, ← client)' : ' segment') + (compactFor(c, want) ? ' s/a/l' : '');
   const s = plain('#', c.frame - 1, 'right') + ' ' + plain('time', c.time) + plain('client', c.state) +
     plain(arrowTitle, c.arrow) + plain('server', c.state) + (c.window ? plain('window', c.window) : '') +
     plain('note · analysis · application', c.info);
   return theme.bold(s);
 }
 
-/** The label on an arrow: flags, then relative seq, ack (when ACK is set) and length. */
-export function arrowLabel(e: TimelineEntry): string {
+/**
+ * The label on an arrow: flags, then relative seq, ack (when ACK is set) and
+ * length. The compact form (s= a= l=) is used for a whole screen of rows when
+ * the full one does not fit the arrows.
+ */
+export function arrowLabel(e: TimelineEntry, compact = false): string {
   if (e.flags === '' && e.flagBits === 0) return '';
-  let s = flagNames(e.flagBits) + ` seq=${e.relSeq}`;
-  if (e.flagBits & TcpFlag.ACK) s += ` ack=${e.relAck}`;
-  if (e.len > 0) s += ` len=${e.len}`;
+  let s = flagNames(e.flagBits) + (compact ? ` s=${e.relSeq}` : ` seq=${e.relSeq}`);
+  if (e.flagBits & TcpFlag.ACK) s += compact ? ` a=${e.relAck}` : ` ack=${e.relAck}`;
+  if (e.len > 0) s += compact ? ` l=${e.len}` : ` len=${e.len}`;
   return s;
+}
+
+/** Whether labels of `want` columns are too wide for the arrows of this width. */
+function compactFor(c: LadderColumns, want: number | undefined): boolean {
+  return want !== undefined && want + 4 > c.arrow - 2;
 }
 
 /** An arrow of exactly `width` columns with the label inside, pointing right for client→server. */
@@ -106,10 +119,10 @@ function fmtTime(e: TimelineEntry): string {
   return Number.isFinite(e.relTime) ? e.relTime.toFixed(6) : '';
 }
 
-export function ladderRow(e: TimelineEntry, width: number, theme: Theme): string {
-  const c = ladderColumns(width);
+export function ladderRow(e: TimelineEntry, width: number, theme: Theme, want?: number): string {
+  const c = ladderColumns(width, want);
   const toServer = e.dir === 0;
-  const label = arrowLabel(e);
+  const label = arrowLabel(e, compactFor(c, want));
   let arrowText: string;
   if (label === '') {
     // An application event without a TCP segment (UDP flows): a plain arrow.

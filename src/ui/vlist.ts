@@ -10,7 +10,7 @@ import { escapeBraces, fitTagged, tagWidth } from './format.js';
 
 export interface RowProvider {
   count(): number;
-  /** Called once per draw with the visible window [from, to), before any row(). */
+  /** Called once per draw with the visible window [from, to), before header() and row(). */
   window?(from: number, to: number): void;
   /** Tagged text of row i, fitted to `width` display columns (packet text neutralised). */
   row(i: number, width: number): string;
@@ -157,10 +157,10 @@ export class VirtualList {
     const width = this.innerWidth();
     const page = this.pageRows();
     const lines: string[] = [];
-    const header = p.header?.(width);
-    if (header !== undefined) lines.push(fitTagged(header, width));
     const to = Math.min(n, this.top + page);
     p.window?.(this.top, to);
+    const header = p.header?.(width);
+    if (header !== undefined) lines.push(fitTagged(header, width));
     for (let i = this.top; i < to; i++) {
       let text = fitTagged(p.row(i, width), width);
       if (i === this.selected) text = this.focused ? `{inverse}${text}{/inverse}` : `{underline}${text}{/underline}`;
