@@ -62,6 +62,8 @@ export interface DnsTransaction {
   responseTime: number | null;
   client: string;
   server: string;
+  /** Direction the query travelled within its flow (0 = from the flow's client side); for a response whose query was not seen, the opposite of the response's. */
+  queryDir?: Dir;
 }
 
 export interface AppLayer extends AppObserver {
