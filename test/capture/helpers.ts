@@ -10,12 +10,14 @@ import type { CaptureInfo, FrameSource, ReaderProblem } from '../../src/capture/
 export const CORPUS = join(process.cwd(), '..', 'shared', 'captures');
 
 let dir: string | undefined;
+// Registered when a test file imports this module (hooks added during a test would be ignored).
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
 export function tempDir(): string {
-  if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'synack-capture-test-'));
-    const d = dir;
-    afterAll(() => rmSync(d, { recursive: true, force: true }));
-  }
+  if (!dir) dir = mkdtempSync(join(tmpdir(), 'synack-capture-test-'));
   return dir;
 }
 
