@@ -294,20 +294,17 @@ export interface LiveSource extends FrameSource {
 const NS_PER_MS = 1e6;
 
 /**
- * The wall clock anchored to the monotonic clock: reads Date.now() until it
- * ticks, so the anchor sits on a millisecond boundary (bounded: at most a few
- * ms of spinning, once per capture).
+ * The wall clock anchored to the monotonic clock: Node records, at process
+ * start, the wall time (µs) of performance.now()'s zero as
+ * performance.timeOrigin, so timeOrigin + performance.now() is wall time
+ * that never jumps (NTP steps during a capture do not move it). Measured
+ * against the kernel's clock this anchor is within a few µs, where reading
+ * Date.now() until it ticks was off by up to a millisecond.
  */
 function anchorClock(): { sec: number; nsec: number; perf: number } {
-  const start = Date.now();
-  let now = start;
-  let perf = performance.now();
-  const limit = perf + 5;
-  while (now === start && perf < limit) {
-    now = Date.now();
-    perf = performance.now();
-  }
-  return { sec: Math.floor(now / 1000), nsec: (now % 1000) * NS_PER_MS, perf };
+  const originMs = performance.timeOrigin;
+  const sec = Math.floor(originMs / 1000);
+  return { sec, nsec: Math.round((originMs - sec * 1000) * NS_PER_MS), perf: 0 };
 }
 
 class Batch {
@@ -425,6 +422,8 @@ abstract class RingSource implements LiveSource {
   private waiter: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   protected readonly clock: { sec: number; nsec: number; perf: number };
+  /** performance.now() when the capture opened. */
+  private readonly startPerf: number;
   // packets/s over a sliding window of about a second
   private rateMark: number;
   private rateCount = 0;
@@ -439,14 +438,15 @@ abstract class RingSource implements LiveSource {
     this.maxFrames = Math.max(16, Math.floor(opts.batchFrames ?? 4096));
     for (let i = 0; i < batches; i++) this.free.push(new Batch(batchBytes, this.maxFrames));
     this.clock = anchorClock();
-    this.rateMark = this.clock.perf;
+    this.startPerf = performance.now();
+    this.rateMark = this.startPerf;
     const self = this;
     this.stats = {
       received: 0,
       delivered: 0,
       bytes: 0,
-      startTime: this.clock.sec + this.clock.nsec / 1e9,
-      elapsed: () => (performance.now() - self.clock.perf) / 1000,
+      startTime: (performance.timeOrigin + this.startPerf) / 1000,
+      elapsed: () => (performance.now() - self.startPerf) / 1000,
       packetsPerSecond: () => self.currentRate(),
     };
   }

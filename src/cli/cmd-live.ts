@@ -196,7 +196,8 @@ function openWriter(path: string, force: boolean, src: LiveSource): { writer: Fr
   const out = openOutputFile(path, force);
   let pw: PcapWriter;
   try {
-    pw = PcapWriter.toFd(out.fd, { linkType: src.linkType, snapLen: src.snapLen, flushIntervalMs: 1000 });
+    // Nanosecond pcap: the native backend's kernel timestamps are in ns (libpcap ≥ 1.5, tshark and tcpdump read it).
+    pw = PcapWriter.toFd(out.fd, { linkType: src.linkType, snapLen: src.snapLen, flushIntervalMs: 1000, nanosecond: true });
     out.commit();
   } catch (e) {
     try {
