@@ -21,6 +21,8 @@ export interface ByteSource {
   readonly size: number;
   /** For files: the current size on disk (to notice a file that shrank under us). */
   stat(): Promise<number>;
+  /** Streams: copies bytes already buffered, without waiting (0 if none). */
+  readNow?(buf: Uint8Array, offset: number, length: number): number;
   close(): Promise<void>;
 }
 
@@ -56,35 +58,67 @@ export class FileByteSource implements ByteSource {
 }
 
 /**
- * Any readable stream, pulled chunk by chunk (so backpressure is natural:
- * nothing is read ahead of what the reader asks for beyond one chunk).
+ * Any readable stream, pulled with read() (paused mode), so nothing is read
+ * ahead of what the reader asks for beyond the stream's own buffer
+ * (backpressure), and whatever the stream has already buffered can be taken
+ * at once without waiting (readNow), which keeps batches large on pipes.
  */
 export class StreamByteSource implements ByteSource {
   readonly size = -1;
-  private readonly it: AsyncIterator<Buffer | string>;
   private pending: Uint8Array | undefined;
-  private done = false;
+  private ended = false;
+  private error: Error | undefined;
+  private closed = false;
 
   constructor(private readonly stream: Readable) {
-    this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+    stream.on('end', () => {
+      this.ended = true;
+    });
+    stream.on('error', (e: Error) => {
+      this.error = e;
+    });
+  }
+
+  /** Copies from what is already buffered; 0 when nothing is (never waits). */
+  readNow(buf: Uint8Array, offset: number, length: number): number {
+    let done = 0;
+    while (done < length) {
+      if (!this.pending || this.pending.length === 0) {
+        if (this.closed) break;
+        const c = this.stream.read() as Buffer | string | null;
+        if (c === null) break;
+        this.pending = typeof c === 'string' ? Buffer.from(c, 'latin1') : c;
+      }
+      const p = this.pending;
+      const n = Math.min(length - done, p.length);
+      buf.set(n === p.length ? p : p.subarray(0, n), offset + done);
+      this.pending = n === p.length ? undefined : p.subarray(n);
+      done += n;
+    }
+    return done;
   }
 
   async read(buf: Uint8Array, offset: number, length: number): Promise<number> {
     if (length <= 0) return 0;
-    if (!this.pending || this.pending.length === 0) {
-      if (this.done) return 0;
-      const r = await this.it.next();
-      if (r.done) {
-        this.done = true;
-        return 0;
-      }
-      this.pending = typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+    for (;;) {
+      const n = this.readNow(buf, offset, length);
+      if (n > 0) return n;
+      if (this.error) throw this.error;
+      if (this.ended || this.closed || this.stream.readableEnded || this.stream.destroyed) return 0;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stream.off('readable', done);
+          this.stream.off('end', done);
+          this.stream.off('error', done);
+          this.stream.off('close', done);
+          resolve();
+        };
+        this.stream.on('readable', done);
+        this.stream.on('end', done);
+        this.stream.on('error', done);
+        this.stream.on('close', done);
+      });
     }
-    const p = this.pending;
-    const n = Math.min(length, p.length);
-    buf.set(n === p.length ? p : p.subarray(0, n), offset);
-    this.pending = n === p.length ? undefined : p.subarray(n);
-    return n;
   }
 
   async stat(): Promise<number> {
@@ -92,12 +126,11 @@ export class StreamByteSource implements ByteSource {
   }
 
   async close(): Promise<void> {
-    if (!this.done) {
-      this.done = true;
-      // Ends the iteration; the stream is destroyed unless it is stdin (which we do not own).
-      if (this.stream !== process.stdin) this.stream.destroy();
-      else this.stream.pause();
-    }
+    if (this.closed) return;
+    this.closed = true;
+    // The stream is destroyed unless it is stdin (which we do not own).
+    if (this.stream !== process.stdin) this.stream.destroy();
+    else this.stream.pause();
   }
 }
 
@@ -169,6 +202,8 @@ export class ByteWindow {
       }
       this.end += n;
     }
+    // A stream may already hold more: take it now (larger batches), never waiting for it.
+    if (this.src.readNow && this.end < this.buf.length) this.end += this.src.readNow(this.buf, this.end, this.buf.length - this.end);
     return true;
   }
 
