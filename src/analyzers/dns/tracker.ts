@@ -213,7 +213,7 @@ export class DnsTracker {
       if (prev) { pending.delete(key); this.unanswered(prev); }
       const tx: DnsTransaction = {
         flowId, transport, id, name, type, rcode: null, answers: [], queryFrame: frameNumber, responseFrame: null,
-        queryTime: time, responseTime: null, client: dir === 0 ? client : server, server: dir === 0 ? server : client,
+        queryTime: time, responseTime: null, client: dir === 0 ? client : server, server: dir === 0 ? server : client, queryDir: dir,
       };
       this.keep(tx);
       if (pending.size >= MAX_PENDING) {
@@ -245,6 +245,7 @@ export class DnsTracker {
     const tx: DnsTransaction = {
       flowId, transport, id, name, type, rcode, answers: answers ?? [], queryFrame: 0, responseFrame: frameNumber,
       queryTime: time, responseTime: time, client: dir === 0 ? server : client, server: dir === 0 ? client : server,
+      queryDir: dir === 0 ? 1 : 0,
     };
     this.keep(tx);
     this.opts.onMessage?.(frameNumber, id, true, name, tx);
@@ -275,7 +276,10 @@ export function answerText(a: DnsAnswer): string {
   const d = a.data as Record<string, unknown> | string | Buffer | Buffer[] | undefined;
   let v: string;
   if (typeof d === 'string') v = d;
-  else if (Array.isArray(d)) v = d.map(quoted).join(' ');
+  else if (Array.isArray(d)) {
+    const all = d.map(quoted).join(' ');
+    v = all.length > TXT_SHOWN + 20 ? `${all.slice(0, TXT_SHOWN + 20)}… (${d.length} strings)` : all;
+  }
   else if (Buffer.isBuffer(d)) v = `(${d.length} bytes)`;
   else if (d && typeof d === 'object') {
     switch (t) {

@@ -31,7 +31,7 @@ describe('DNS over UDP (tcpdump-dns_udp.pcap)', () => {
     expect(t.transactions).toEqual([{
       flowId: 0, transport: 'udp', id: 0x5934, name: 'www.tcpdump.org', type: 'A', rcode: 'NOERROR',
       answers: ['A 192.139.46.66', 'A 198.199.88.104'], queryFrame: 1, responseFrame: 2,
-      queryTime: DNS_UDP[0]!.time, responseTime: DNS_UDP[1]!.time, client: C, server: S,
+      queryTime: DNS_UDP[0]!.time, responseTime: DNS_UDP[1]!.time, client: C, server: S, queryDir: 0,
     }]);
   });
 
