@@ -180,7 +180,8 @@ export async function runPackets(args: string[], io: Io, hooks: PacketsHooks = a
   if (lines.length > 0) io.out(lines.join('\n'));
   hooks.finish?.();
   for (const p of source.problems) {
-    const where = p.fileOffset >= 0 ? ` (file offset ${p.fileOffset})` : '';
+    // Most reader messages already say where ("at byte N"); add the offset only when they do not.
+    const where = p.fileOffset >= 0 && !/\bbyte \d/.test(p.message) ? ` (file offset ${p.fileOffset})` : '';
     io.err(`synack: ${safeText(file)}: ${p.message}${where}`);
   }
   return 0;

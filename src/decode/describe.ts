@@ -557,9 +557,36 @@ function body(d: Decoded, opts: OneLineOptions): string {
   // A transport header the capture cut: ports when they are there, then tcpdump's [|tcp] mark.
   if (d.ipProto === 6) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|tcp]` : `${ipTag} ${src} > ${dst}: [|tcp]`;
   if (d.ipProto === 17) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|udp]` : `${ipTag} ${src} > ${dst}: [|udp]`;
-  if (d.ipProto === 47 && d.hasLayer(LayerId.gre)) return `${ipTag} ${src} > ${dst}: GRE${d.hasLayer(LayerId.ppp) ? ', PPP' : ''}, length ${d.payloadWireLen}`;
+  if (d.ipProto === 47 && d.hasLayer(LayerId.gre)) return `${ipTag} ${src} > ${dst}: ${greLine(d)}`;
   if (d.ipProto === 132 && d.srcPort >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: sctp, length ${d.payloadWireLen}`;
   return `${ipTag} ${src} > ${dst}: ${ipProtoName(d.ipProto)} ${d.payloadWireLen}`;
+}
+
+/** tcpdump's GRE line: `GREv1, call 0, seq 0, length 60: LCP Configure-Request, id 0, length 44`. */
+function greLine(d: Decoded): string {
+  const b = d.buf;
+  let gi = -1;
+  for (let i = 0; i < d.layerCount; i++) if (d.layers[i] === LayerId.gre) { gi = i; break; }
+  const o = d.layerOffsets[gi]!;
+  const v = views.gre.wrap(b, o, b.length);
+  v.check();
+  let s = `GREv${v.version}`;
+  const ipEnd = d.payloadOffset + d.payloadWireLen;
+  if (o + v.headerLength <= b.length) {
+    if (v.version === 1 && v.hasKey) s += `, call ${v.pptpCallId}`;
+    else if (v.hasKey) s += `, key=0x${v.key.toString(16)}`;
+    if (v.hasSeq) s += `, seq ${v.seq}`;
+    if (v.hasAck) s += `, ack ${v.ack}`;
+  }
+  s += `, length ${ipEnd - o}`;
+  for (let i = gi + 1; i < d.layerCount; i++) {
+    if (d.layers[i] === LayerId.lcp) {
+      const p = d.layerOffsets[i]!;
+      s += `: ${pppProtocolName(views.ppp.wrap(b, d.layerOffsets[i - 1]!, b.length).check() === 0 ? views.ppp.protocol : 0)} ${lcpCodeName(b[p] ?? 0)}, id ${b[p + 1] ?? 0}, length ${p + 4 <= b.length ? u16(b, p + 2) : 0}`;
+      break;
+    }
+  }
+  return s;
 }
 
 function icmpExtra(d: Decoded): string {

@@ -558,6 +558,7 @@ export class FrameDecoder {
       case 4: this.ipv4(b, o, end, wire); return;
       case 41: this.ipv6(b, o, end, wire); return;
       case 50: this.simpleLayer(LayerId.esp, 8, o, end, wire); return;
+      case 51: this.ah(b, o, end, wire); return;
       case 2: this.simpleLayer(LayerId.igmp, 8, o, end, wire); return;
       case 132: this.sctp(b, o, end, wire); return;
       case 59: this.setPayload(o, end, wire); return; // IPv6 "no next header"
@@ -565,6 +566,16 @@ export class FrameDecoder {
         this.mark(Anomaly.unknown_ip_protocol, this.d.ipVersion === 6 ? LayerId.ipv6 : LayerId.ipv4, o);
         this.setPayload(o, end, wire);
     }
+  }
+
+  /** IPv4 authentication header (RFC 4302): (length + 2) × 4 bytes, then the next protocol. */
+  private ah(b: Uint8Array, o: number, end: number, wire: number): void {
+    if (end - o < 8) { this.setPayload(o, end, wire); return; }
+    const hl = (b[o + 1]! + 2) * 4;
+    if (o + hl > end) { this.setPayload(o, end, wire); return; }
+    if (!this.push(LayerId.ah, o)) return;
+    this.d.ipProto = b[o]!;
+    this.transport(b, b[o]!, o + hl, end, wire);
   }
 
   /** A layer we only name and skip: pushed when its fixed header is captured. */

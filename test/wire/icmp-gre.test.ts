@@ -89,3 +89,13 @@ describe('GRE', () => {
     expect(anomalyNames(d)).toEqual(['gre_unsupported']);
   });
 });
+
+describe('IPv4 AH', () => {
+  it('is walked to the transport header', () => {
+    const ah = bytes('0603 0000 00000001 00000001 00000000 00000000'); // next TCP, (3+2)×4 = 20 bytes
+    const tcp = bytes('04d2 0050 00000064 00000000 5010 ffff 0000 0000');
+    const d = decode(ipv4Packet(51, new Uint8Array([...ah, ...tcp])));
+    expect(layers(d)).toEqual([LayerId.eth, LayerId.ipv4, LayerId.ah, LayerId.tcp]);
+    expect([d.ipProto, d.isTcp, d.srcPort]).toEqual([6, true, 1234]);
+  });
+});
