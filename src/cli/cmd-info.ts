@@ -318,13 +318,13 @@ export const command: Command = {
         options: { json: { type: 'boolean', default: false }, reader: { type: 'string', default: 'auto' } },
       });
     } catch (e) {
-      throw new UsageError(`synack info: ${(e as Error).message.split('\n')[0]} (see synack info --help)`);
+      throw new UsageError(`synack: info: ${safeText((e as Error).message.split('\n')[0]!.split('. ')[0]!)} (see synack info --help)`);
     }
     const files = parsed.positionals;
-    if (files.length === 0) throw new UsageError('synack info: no capture file given (usage: synack info FILE... [--json])');
+    if (files.length === 0) throw new UsageError('synack: info: no capture file given (usage: synack info FILE... [--json])');
     const reader = parsed.values.reader;
     if (reader !== 'auto' && reader !== 'pcap-parser' && reader !== 'fast') {
-      throw new UsageError(`synack info: --reader must be auto, pcap-parser or fast (not '${safeText(String(reader))}')`);
+      throw new UsageError(`synack: info: --reader must be auto, pcap-parser or fast (not '${safeText(String(reader))}')`);
     }
     let status = 0;
     let first = true;
