@@ -23,7 +23,9 @@ import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
 import { HeadArena, type HttpTx } from './http/tx.js';
 import { DEFAULT_HTTP_LIMITS, HttpConn, type HttpContext, type HttpLimits } from './http/parser.js';
 import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
+import { DnsTracker, isDnsPort } from './dns/index.js';
 import { Http2Parser, H2_PREFACE } from './http2/index.js';
+import { looksLikeQuic, QuicTracker } from './quic/index.js';
 import { TlsParser, looksLikeTls } from './tls/index.js';
 import { WebSocketParser } from './websocket/parser.js';
 import {
@@ -277,7 +279,6 @@ class AppLayerImpl implements AppLayer {
   private readonly eventList: AppEvent[] = [];
   private eventsDropped = 0;
   readonly http: HttpTransaction[] = [];
-  readonly dns: DnsTransaction[] = [];
   private readonly conns: (AppConn | undefined)[] = [];
   /** Labels and follow-stream data of connections that ended. */
   private readonly endedLabels: (string | undefined)[] = [];
@@ -291,6 +292,14 @@ class AppLayerImpl implements AppLayer {
   readonly emitEvent = (ev: AppEvent): void => { this.push(ev); };
   readonly onWsFrame = undefined;
   private readonly udpLabels = new Map<number, string>();
+  /** DNS (UDP ports 53/5353/5355) and QUIC (UDP 443 or a QUIC long header) analyzers; flows keep the first choice. */
+  private readonly dnsTracker = new DnsTracker(this.emitEvent);
+  private readonly quic = new QuicTracker(this.emitEvent);
+  private readonly quicFlows = new Set<number>();
+
+  get dns(): DnsTransaction[] {
+    return this.dnsTracker.transactions;
+  }
 
   constructor(opts: AppLayerOptions = {}) {
     this.budget = new ReassemblyBudget({ ...DEFAULT_REASSEMBLY_LIMITS, ...opts.reassembly });
@@ -308,6 +317,9 @@ class AppLayerImpl implements AppLayer {
       },
       transaction(tx) {
         self.http.push(tx);
+      },
+      event(ev) {
+        self.push(ev);
       },
     };
   }
@@ -369,14 +381,28 @@ class AppLayerImpl implements AppLayer {
     this.conns[connId] = undefined;
   }
 
-  udpDatagram(_d: UdpDatagramInfo): void {
-    // DNS and QUIC analyzers plug in here (see udpLabel).
+  udpDatagram(d: UdpDatagramInfo): void {
+    const time = d.tsSec + d.tsNsec * 1e-9;
+    const label = this.udpLabels.get(d.flowId);
+    if (label === 'DNS' || (label === undefined && (isDnsPort(d.srcPort) || isDnsPort(d.dstPort)))) {
+      if (label === undefined) this.udpLabels.set(d.flowId, 'DNS');
+      // Endpoints are left to the flow table: DnsTransaction.queryDir says which side asked.
+      this.dnsTracker.udp(d.flowId, d.dir, d.buf, d.payloadOffset, d.payloadLen, d.frameNumber, time, '', '');
+      return;
+    }
+    if (this.quicFlows.has(d.flowId) || (label === undefined && (d.srcPort === 443 || d.dstPort === 443 || looksLikeQuic(d.buf, d.payloadOffset, d.payloadLen)))) {
+      this.quicFlows.add(d.flowId);
+      this.quic.udp(d.flowId, d.dir, d.buf, d.payloadOffset, d.payloadLen, d.frameNumber, time, d.srcPort, d.dstPort);
+      return;
+    }
+    if (label === undefined) this.udpLabels.set(d.flowId, '');
   }
 
   finish(): void {
     for (let id = 0; id < this.conns.length; id++) {
       if (this.conns[id] !== undefined) this.tcpEnd(id);
     }
+    this.dnsTracker.finish();
   }
 
   tcpLabel(connId: number): string {
@@ -386,6 +412,7 @@ class AppLayerImpl implements AppLayer {
   }
 
   udpLabel(flowId: number): string {
+    if (this.quicFlows.has(flowId)) return this.quic.label(flowId);
     return this.udpLabels.get(flowId) ?? '';
   }
 

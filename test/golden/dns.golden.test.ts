@@ -46,6 +46,6 @@ describe('unanswered and retransmitted queries', () => {
     expect(tx.map((t) => [t.queryFrame, t.responseFrame])).toEqual([[3, null], [5, 8]]);
     expect(Math.round((tx[1]!.responseTime! - tx[1]!.queryTime) * 1e6)).toBe(83189);
     expect(facts.events.filter((e) => e.proto === 'DNS').map((e) => `${e.frameNumber} ${e.text}`)).toContain(
-      '3 DNS query TXT txtpadding_3230.n1.netalyzr.icsi.berkeley.edu id 0x9f91: no response');
+      '3 query TXT txtpadding_3230.n1.netalyzr.icsi.berkeley.edu id 0x9f91: no response');
   });
 });

@@ -145,7 +145,7 @@ export class DnsTracker {
   private unanswered(pd: Pending): void {
     const tx = pd.tx;
     this.emit(pd.transport, tx.flowId, pd.dir, tx.queryFrame,
-      `DNS query ${tx.type} ${tx.name} id ${idHex(tx.id)}: no response`);
+      `query ${tx.type} ${tx.name} id ${idHex(tx.id)}: no response`);
   }
 
   private message(
@@ -154,7 +154,7 @@ export class DnsTracker {
   ): void {
     if (n < HEADER_LEN) {
       this.parseErrors++;
-      this.emit(transport, flowId, dir, frameNumber, `DNS message of ${n} bytes, shorter than the 12-byte header`, Anomaly.app_parse_error);
+      this.emit(transport, flowId, dir, frameNumber, `message of ${n} bytes, shorter than the 12-byte header`, Anomaly.app_parse_error);
       return;
     }
     const id = u16(b, o);
@@ -207,7 +207,7 @@ export class DnsTracker {
       const prev = pending.get(key);
       if (prev && time - prev.tx.queryTime < RETRANSMIT_WINDOW && prev.tx.name === name) {
         this.opts.onMessage?.(frameNumber, id, false, name, prev.tx);
-        this.emit(transport, flowId, dir, frameNumber, `DNS ${op}query ${type} ${name} id ${idHex(id)} (retransmission)${bad}`, anomaly);
+        this.emit(transport, flowId, dir, frameNumber, `${op}query ${type} ${name} id ${idHex(id)} (retransmission)${bad}`, anomaly);
         return;
       }
       if (prev) { pending.delete(key); this.unanswered(prev); }
@@ -223,7 +223,7 @@ export class DnsTracker {
       }
       pending.set(key, { tx, key, transport, dir });
       this.opts.onMessage?.(frameNumber, id, false, name, tx);
-      this.emit(transport, flowId, dir, frameNumber, `DNS ${op}query ${type} ${name} id ${idHex(id)}${bad}`, anomaly);
+      this.emit(transport, flowId, dir, frameNumber, `${op}query ${type} ${name} id ${idHex(id)}${bad}`, anomaly);
       return;
     }
 
@@ -239,7 +239,7 @@ export class DnsTracker {
       tx.responseTime = time;
       this.opts.onMessage?.(frameNumber, id, true, name, tx);
       const ms = ((time - tx.queryTime) * 1000).toFixed(1);
-      this.emit(transport, flowId, dir, frameNumber, `DNS ${op}response ${rcode} ${shown} (${ms} ms)${bad}`, anomaly);
+      this.emit(transport, flowId, dir, frameNumber, `${op}response ${rcode} ${shown} (${ms} ms)${bad}`, anomaly);
       return;
     }
     const tx: DnsTransaction = {
@@ -249,7 +249,7 @@ export class DnsTracker {
     };
     this.keep(tx);
     this.opts.onMessage?.(frameNumber, id, true, name, tx);
-    this.emit(transport, flowId, dir, frameNumber, `DNS ${op}response ${rcode} ${type} ${name} id ${idHex(id)}: ${shown} (query not seen)${bad}`, anomaly);
+    this.emit(transport, flowId, dir, frameNumber, `${op}response ${rcode} ${type} ${name} id ${idHex(id)}: ${shown} (query not seen)${bad}`, anomaly);
   }
 
   private keep(tx: DnsTransaction): void {

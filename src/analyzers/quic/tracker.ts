@@ -4,7 +4,7 @@
  * ClientHello/ServerHello in their CRYPTO frames are read by the same code
  * as TLS over TCP, everything else reported as encrypted.
  *
- * Events: one per datagram that holds a long-header packet ("QUIC Initial v1
+ * Events: one per datagram that holds a long-header packet ("Initial v1
  * DCID=… SCID=…: CRYPTO, PADDING + Handshake v1 … (encrypted)"), one for the
  * first short-header (1-RTT) packet of each direction; later 1-RTT packets
  * are only counted. The handshake messages follow as their own events
@@ -135,6 +135,11 @@ export class QuicTracker {
       f = new QuicFlow(flowId, this.emitFn, srcPort === HTTP3_PORT || dstPort === HTTP3_PORT);
       this.flows.set(flowId, f);
     }
+    // Fast path for the bulk of a connection: a lone short-header (1-RTT) packet is only counted.
+    if (length > 0 && (buf[offset]! & 0x80) === 0 && buf[offset] !== 0 && f.shortPackets[dir] > 0) {
+      f.shortPackets[dir]++;
+      return;
+    }
     const parts: string[] = [];
     let anomaly: AppEvent['anomaly'];
     let sayShort = false;
@@ -157,7 +162,7 @@ export class QuicTracker {
       } else return;
     }
     if (sayShort && parts.length === 1) parts[0] += ` (later ones counted, not shown)`;
-    const ev: AppEvent = { frameNumber, transport: 'udp', connId: flowId, dir, proto: 'QUIC', text: 'QUIC ' + parts.join(' + ') };
+    const ev: AppEvent = { frameNumber, transport: 'udp', connId: flowId, dir, proto: 'QUIC', text: parts.join(' + ') };
     if (anomaly !== undefined) ev.anomaly = anomaly;
     this.emitFn(ev);
     // Handshake messages completed by this datagram's CRYPTO frames come after the packet event.
@@ -203,7 +208,7 @@ export class QuicTracker {
     const frames = readInitialFrames(dec.payload, (off, b, o, n) => {
       if (!f.crypto[dir].add(off, b, o, n) && !f.cryptoLimitSaid) {
         f.cryptoLimitSaid = true;
-        this.emitFn({ frameNumber, transport: 'udp', connId: f.session.connId, dir, proto: 'QUIC', text: `QUIC CRYPTO data out of order beyond ${MAX_CRYPTO_BUFFER} bytes: not reassembled`, anomaly: Anomaly.app_limit });
+        this.emitFn({ frameNumber, transport: 'udp', connId: f.session.connId, dir, proto: 'QUIC', text: `CRYPTO data out of order beyond ${MAX_CRYPTO_BUFFER} bytes: not reassembled`, anomaly: Anomaly.app_limit });
       }
     });
     let text = `${head}${token} pn ${dec.packetNumber}: ${frames.names.join(', ') || 'no frames'}`;

@@ -25,8 +25,8 @@ describe('DNS over UDP (tcpdump-dns_udp.pcap)', () => {
   it('pairs the query with its response', () => {
     const { events, t } = udpRun(DNS_UDP);
     expect(events.map((e) => `${e.frameNumber} ${e.dir} ${e.text}`)).toEqual([
-      '1 0 DNS query A www.tcpdump.org id 0x5934',
-      '2 1 DNS response NOERROR A 192.139.46.66, A 198.199.88.104 (130.3 ms)',
+      '1 0 query A www.tcpdump.org id 0x5934',
+      '2 1 response NOERROR A 192.139.46.66, A 198.199.88.104 (130.3 ms)',
     ]);
     expect(t.transactions).toEqual([{
       flowId: 0, transport: 'udp', id: 0x5934, name: 'www.tcpdump.org', type: 'A', rcode: 'NOERROR',
@@ -37,13 +37,13 @@ describe('DNS over UDP (tcpdump-dns_udp.pcap)', () => {
 
   it('reports a query with no response at finish()', () => {
     const { events, t } = udpRun(DNS_UDP.slice(0, 1));
-    expect(events.map((e) => e.text)).toEqual(['DNS query A www.tcpdump.org id 0x5934', 'DNS query A www.tcpdump.org id 0x5934: no response']);
+    expect(events.map((e) => e.text)).toEqual(['query A www.tcpdump.org id 0x5934', 'query A www.tcpdump.org id 0x5934: no response']);
     expect(t.transactions[0]!.responseFrame).toBeNull();
   });
 
   it('keeps a response whose query was not captured', () => {
     const { events, t } = udpRun(DNS_UDP.slice(1));
-    expect(events[0]!.text).toBe('DNS response NOERROR A www.tcpdump.org id 0x5934: A 192.139.46.66, A 198.199.88.104 (query not seen)');
+    expect(events[0]!.text).toBe('response NOERROR A www.tcpdump.org id 0x5934: A 192.139.46.66, A 198.199.88.104 (query not seen)');
     expect(t.transactions[0]!.queryFrame).toBe(0);
     expect(t.transactions[0]!.client).toBe(C);
   });
@@ -55,7 +55,7 @@ describe('DNS over UDP (tcpdump-dns_udp.pcap)', () => {
 
   it('treats a repeated query as a retransmission', () => {
     const { events, t } = udpRun([DNS_UDP[0]!, { ...DNS_UDP[0]!, frame: 5, time: DNS_UDP[0]!.time + 1 }, DNS_UDP[1]!]);
-    expect(events.map((e) => e.text)[1]).toBe('DNS query A www.tcpdump.org id 0x5934 (retransmission)');
+    expect(events.map((e) => e.text)[1]).toBe('query A www.tcpdump.org id 0x5934 (retransmission)');
     expect(t.transactions).toHaveLength(1);
   });
 });
@@ -72,7 +72,7 @@ describe('several transactions and CNAME chains (zeek-pcapng-multi-interface.pca
     ]);
     expect(t.transactions[0]!.answers[0]).toBe('CNAME www-apple-com.v.aaplimg.com');
     expect(t.transactions[2]!.answers[0]).toBe('AAAA 2607:f8b0:4023:2007::66');
-    expect(events[3]!.text).toMatch(/^DNS response NOERROR A 142\.251\.181\.138, A 142\.251\.181\.139, A 142\.251\.181\.113, A 142\.251\.181\.100 \(\+2 more\) \(/);
+    expect(events[3]!.text).toMatch(/^response NOERROR A 142\.251\.181\.138, A 142\.251\.181\.139, A 142\.251\.181\.113, A 142\.251\.181\.100 \(\+2 more\) \(/);
   });
 });
 
@@ -127,7 +127,7 @@ describe('malformed messages', () => {
     const cut = 12 + 17 + 4 + 3;
     t.udp(0, 1, r, 0, cut, 2, 0.01, 'c', 's');
     expect(events[1]!.anomaly).toBe(Anomaly.app_parse_error);
-    expect(events[1]!.text).toMatch(/^DNS response NOERROR answers not decoded \(10\.0 ms\) \(malformed: /);
+    expect(events[1]!.text).toMatch(/^response NOERROR answers not decoded \(10\.0 ms\) \(malformed: /);
     expect(t.transactions[0]!.responseFrame).toBe(2);
   });
 
@@ -155,6 +155,6 @@ describe('malformed messages', () => {
     const m = Uint8Array.from([0x12, 0x34, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, label.length, ...label, 0, 0, 1, 0, 1]);
     const evs: AppEvent[] = [];
     new DnsTracker((e) => evs.push(e)).udp(0, 0, m, 0, m.length, 1, 0, 'c', 's');
-    expect(evs[0]!.text).toBe('DNS query A \\x1b]0;x id 0x1234');
+    expect(evs[0]!.text).toBe('query A \\x1b]0;x id 0x1234');
   });
 });

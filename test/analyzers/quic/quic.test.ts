@@ -51,18 +51,18 @@ describe('Initial packets decrypted with the public Initial keys', () => {
     expect(s.tls.version).toBe('TLS1.3');
     expect(t.label(0)).toBe('HTTP3 localhost');
     expect(events.map((e) => `${e.frameNumber} ${e.text}`)).toEqual([
-      '1 QUIC Initial v1 DCID=84acac06b42ed863 pn 0: CRYPTO, PADDING',
+      '1 Initial v1 DCID=84acac06b42ed863 pn 0: CRYPTO, PADDING',
       '1 ClientHello SNI=localhost ALPN=h3 (4 suites, versions TLS1.3)',
-      '2 QUIC Initial v1 DCID=- SCID=51d1e44dc57a579e pn 0: CRYPTO, ACK',
+      '2 Initial v1 DCID=- SCID=51d1e44dc57a579e pn 0: CRYPTO, ACK',
       '2 ServerHello TLS1.3 TLS_AES_128_GCM_SHA256, rest of the handshake encrypted',
-      '3 QUIC Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
-      '4 QUIC Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
-      '5 QUIC Initial v1 DCID=51d1e44dc57a579e pn 1: ACK, PADDING',
-      '6 QUIC Handshake v1 DCID=51d1e44dc57a579e (encrypted)',
-      '7 QUIC Handshake v1 DCID=51d1e44dc57a579e (encrypted)',
-      '8 QUIC Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
-      '9 QUIC 1-RTT (short header, encrypted) (later ones counted, not shown)',
-      '11 QUIC 1-RTT (short header, encrypted) (later ones counted, not shown)',
+      '3 Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
+      '4 Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
+      '5 Initial v1 DCID=51d1e44dc57a579e pn 1: ACK, PADDING',
+      '6 Handshake v1 DCID=51d1e44dc57a579e (encrypted)',
+      '7 Handshake v1 DCID=51d1e44dc57a579e (encrypted)',
+      '8 Handshake v1 DCID=- SCID=51d1e44dc57a579e (encrypted)',
+      '9 1-RTT (short header, encrypted) (later ones counted, not shown)',
+      '11 1-RTT (short header, encrypted) (later ones counted, not shown)',
     ]);
     expect(s.shortPackets).toEqual([5, 5]);
   });
@@ -96,7 +96,7 @@ describe('Initial packets decrypted with the public Initial keys', () => {
 
   it('leaves a corrupted Initial encrypted and goes on', () => {
     const { events, t } = replay(QUIC_LOCALHOST, (b, v) => { if (v.frame === 1) b[b.length - 1]! ^= 1; return b; });
-    expect(events[0]!.text).toBe('QUIC Initial v1 DCID=84acac06b42ed863 (encrypted)');
+    expect(events[0]!.text).toBe('Initial v1 DCID=84acac06b42ed863 (encrypted)');
     // The server's Initial then has no keys, and the client's second Initial (DCID = server's SCID) cannot give them.
     expect(t.flow(0)!.undecryptable).toBe(3);
     expect(t.flow(0)!.tls.sni).toBe('');
@@ -133,7 +133,7 @@ describe('malformed and odd packets', () => {
     expect([h.packetType, h.supportedVersions]).toEqual(['Version Negotiation', [1, 0x6b3343cf]]);
     const events: AppEvent[] = [];
     new QuicTracker((e) => events.push(e)).udp(0, 1, vn, 0, vn.length, 1, 0, 443, 5000);
-    expect(events[0]!.text).toBe('QUIC Version Negotiation DCID=aa SCID=bb: v1, v2');
+    expect(events[0]!.text).toBe('Version Negotiation DCID=aa SCID=bb: v1, v2');
     const retry = Uint8Array.from([0xf0, 0, 0, 0, 1, 0, 2, 1, 2, 9, 9, 9, ...new Array(16).fill(0)]);
     expect(parseQuicLongHeader(retry, 0, retry.length)).toMatchObject({ packetType: 'Retry', tokenLength: 3, scid: '0102' });
   });
