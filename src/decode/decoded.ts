@@ -153,7 +153,10 @@ export class Decoded {
     this.layerCount = 0;
     this.ethertype = -1; this.vlanCount = 0; this.vlanId = -1; this.ethOffset = -1;
     // The IP decoders write all 8 address words; clear them only if the last frame had an IP layer.
-    if (this.ipVersion !== 0) this.addr.fill(0);
+    if (this.ipVersion !== 0) {
+      const a = this.addr; // eight stores are cheaper than TypedArray.prototype.fill for eight words
+      a[0] = 0; a[1] = 0; a[2] = 0; a[3] = 0; a[4] = 0; a[5] = 0; a[6] = 0; a[7] = 0;
+    }
     this.ipVersion = 0; this.l3Offset = -1; this.ipHeaderLen = 0; this.ipTotalLen = 0;
     this.ipProto = -1; this.ttl = 0; this.ipId = 0;
     this.isFragment = false; this.reassembled = false; this.fragOffset = 0; this.moreFragments = false;
