@@ -83,6 +83,9 @@ async function openFrom(src: ByteSource, name: string, isFile: boolean, opts: Op
     const gunzip = createGunzip();
     const raw = new StreamFromWindow(win);
     raw.pipe(gunzip);
+    // Closing the decompressed stream (end of reading, or the consumer stopped early) closes the file.
+    gunzip.on('close', () => raw.destroy());
+    gunzip.on('error', () => raw.destroy());
     return openFrom(new StreamByteSource(gunzip), name, false, opts, 1);
   }
 

@@ -29,7 +29,11 @@ export interface Frame {
   tsNsec: number;
   /** LINKTYPE_* value of the interface the frame came from. */
   linkType: number;
-  /** Interface index (pcapng interface id; 0 for classic pcap and live). */
+  /**
+   * Interface index: the position in `info.interfaces` (0 for classic pcap and live). For pcapng it
+   * counts across sections; the id inside the section (tshark's frame.interface_id) is that
+   * interface's `localIndex`.
+   */
   ifIndex: number;
   /** Byte offset of the record header in the file, or -1 when not from a file. */
   fileOffset: number;
