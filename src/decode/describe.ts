@@ -8,7 +8,7 @@
  * safeBytes; every other value is a number we format ourselves.
  */
 import type { Frame } from '../capture/source.js';
-import { safeBytes } from '../bytes/safe-text.js';
+import { safeBytes, safeText } from '../bytes/safe-text.js';
 import { hex, hex16, ipv4String, u16, u32 } from '../wire/bytes.js';
 import { ArpView, arpOpName } from '../wire/arp.js';
 import { EthernetView, etherTypeName } from '../wire/ethernet.js';
@@ -127,7 +127,7 @@ export function describeFrame(frame: Frame, decoded?: Decoded): LayerNode[] {
     ['link type', `${linkTypeName(frame.linkType)} (${frame.linkType})`], ['interface', String(frame.ifIndex)],
     ['protocols', protocolPath(d)],
   );
-  if (frame.comment !== undefined) frameNode.fields.push(['comment', safeBytes(new TextEncoder().encode(frame.comment), 0, undefined, 1000)]);
+  if (frame.comment !== undefined) frameNode.fields.push(['comment', safeText(frame.comment)]);
   if (d.isFragment) frameNode.fields.push(['IP fragment', `offset ${d.fragOffset}${d.moreFragments ? ', more' : ''}${d.reassembled ? ', completes the datagram' : ''}`]);
   for (let i = 0; i < d.anomalyCount; i++) if (d.anomalyLayers[i] === LayerId.none) frameNode.anomalies.push(anomalyLine(d, i));
   nodes.push(frameNode);
@@ -146,15 +146,19 @@ export function describeFrame(frame: Frame, decoded?: Decoded): LayerNode[] {
     // Layers after an ICMP error's header are the embedded packet: nest them.
     if (icmpNode !== null && d.innerL3Offset >= 0 && o >= d.innerL3Offset) { icmpNode.children.push(n); continue; }
     if ((id === LayerId.icmp || id === LayerId.icmpv6) && d.innerL3Offset >= 0) icmpNode = n;
-    for (let k = 0; k < d.anomalyCount; k++) {
-      if (d.anomalyLayers[k] === id && !n.anomalies.includes(anomalyLine(d, k))) n.anomalies.push(anomalyLine(d, k));
-    }
     nodes.push(n);
   }
-  // Anomalies of layers that were never pushed (truncated before they could be read).
+  // Each anomaly goes to the layer it names — of several (two VLAN tags), the last one starting at or
+  // before its byte offset — or to the frame when that layer was never listed (cut before it could be read).
   for (let k = 0; k < d.anomalyCount; k++) {
     const lid = d.anomalyLayers[k]!;
-    if (lid !== LayerId.none && !d.hasLayer(lid as LayerId)) frameNode.anomalies.push(anomalyLine(d, k));
+    if (lid === LayerId.none) continue;
+    let target: LayerNode | undefined;
+    for (const n of nodes) {
+      if (n.id !== lid) continue;
+      if (target === undefined || n.reassembled || (n.start >= 0 && n.start <= d.anomalyOffsets[k]!)) target = n;
+    }
+    (target ?? frameNode).anomalies.push(anomalyLine(d, k));
   }
   if (d.payloadLen > 0 || d.payloadWireLen > 0) {
     const inWhole = d.reassembled && d.buf !== fb;
