@@ -394,7 +394,7 @@ export class FrameDecoder {
       this.mark(Anomaly.ipv4_fragment, LayerId.ipv4, o + 6);
       this.setPayload(o + hl, cend, pend);
       if (cut && !this.defrag) this.mark(Anomaly.ipv4_total_length_exceeds_frame, LayerId.ipv4, o + 2);
-      if (this.defrag !== null) {
+      if (this.defrag !== null && !this.inWhole) { // one reassembly per frame: a fragment inside a reassembled datagram stays a fragment
         const f = this.frag;
         f.version = 4; f.proto = d.ipProto; f.ident = d.ipId; f.addr.set(d.addr);
         f.offset = d.fragOffset; f.more = d.moreFragments;
@@ -526,7 +526,7 @@ export class FrameDecoder {
           d.ipProto = x.nextHeader;
           this.mark(Anomaly.ipv6_fragment, LayerId.ipv6ext, p);
           this.setPayload(p + 8, cend, pend);
-          if (this.defrag !== null) {
+          if (this.defrag !== null && !this.inWhole) { // one reassembly per frame: a fragment inside a reassembled datagram stays a fragment
             const f = this.frag;
             f.version = 6; f.proto = d.ipProto; f.ident = d.ipId; f.addr.set(d.addr);
             f.offset = fo; f.more = more;
