@@ -86,7 +86,13 @@ async function openFrom(src: ByteSource, name: string, isFile: boolean, opts: Op
     // Closing the decompressed stream (end of reading, or the consumer stopped early) closes the file.
     gunzip.on('close', () => raw.destroy());
     gunzip.on('error', () => raw.destroy());
-    return openFrom(new StreamByteSource(gunzip), name, false, opts, 1);
+    try {
+      return await openFrom(new StreamByteSource(gunzip), name, false, opts, 1);
+    } catch (e) {
+      if (e instanceof CaptureError) throw e;
+      gunzip.destroy();
+      throw new CaptureError(`synack: ${name}: gzip data is corrupt (${(e as Error).message})`);
+    }
   }
 
   if (magic === 0x0a0d0d0a) {

@@ -88,10 +88,14 @@ export abstract class ReaderBase implements FrameSource {
         await this.fillBatch();
       } catch (e) {
         // A read error (EIO, a stream error): reported, never thrown out of the pipeline.
+        // Frames already in the batch are whole and valid: they are still delivered.
         const msg = e instanceof Error ? e.message : String(e);
-        this.log.add('other', this.win.offset, this.frameCount, `read error: ${msg}`, true);
+        if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+          this.log.add('cut-short', this.win.offset, this.frameCount, `the compressed file is cut short (${msg}); read up to the last whole record`, true);
+        } else {
+          this.log.add('other', this.win.offset, this.frameCount, `read error: ${msg}`, true);
+        }
         this.stopped = true;
-        this.batch.length = 0;
       }
     }
     if (this.batch.length > 0) return { done: false, value: this.batch };

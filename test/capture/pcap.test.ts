@@ -146,6 +146,22 @@ describe('classic pcap: format paths', () => {
     expect(pick(r as never, KEYS)).toEqual(EXPECTED_TWO);
   });
 
+  it('gzip cut short: the whole records before the cut are read, then cut-short', async () => {
+    const recs = Array.from({ length: 50 }, (_, i) => rec(i, 200));
+    const gz = gzipSync(buildPcap(recs));
+    const r = await readBytes(gz.subarray(0, Math.floor(gz.length * 0.6)));
+    expect(r.frames.length).toBeGreaterThan(0);
+    expect(r.frames.length).toBeLessThan(50);
+    expect(r.frames.every((f, i) => f.hex === hex(recs[i]!.data))).toBe(true);
+    expect(r.problems).toMatchObject([{ kind: 'cut-short', fatal: true }]);
+  });
+
+  it('corrupt gzip: a CaptureError naming the file', async () => {
+    const p = tempFile(Buffer.from('1f8b' + '58'.repeat(20), 'hex'), 'bad.gz');
+    await expect(openCapture(p)).rejects.toThrow(CaptureError);
+    await expect(openCapture(p)).rejects.toThrow(/bad\.gz: gzip data is corrupt/);
+  });
+
   it('empty capture (header only) gives no frames and no problem', async () => {
     const r = await readBytes(buildPcap([]));
     expect(r.frames).toEqual([]);
