@@ -50,9 +50,11 @@ function sslv2ClientHello(b: Uint8Array, p: number, end: number): boolean {
 }
 
 /**
- * Content detection for the composition: the first bytes of a direction look
- * like a TLS handshake record (type 22, version 3.x) or an SSLv2-format
- * ClientHello. Needs 3 bytes; checks the length too when 5 are present.
+ * Content detection for the composition: the bytes look like the start of a
+ * TLS record — a handshake record (type 22, version 3.x; 3 bytes suffice, the
+ * length is checked when 5 are present), or, for a capture that starts in
+ * the middle of a connection, a ChangeCipherSpec, alert or application data
+ * record with a plausible length (5 bytes needed) — or an SSLv2-format ClientHello.
  */
 export function looksLikeTls(buf: Uint8Array, offset: number, length: number): boolean {
   if (length < 3) return false;
@@ -60,6 +62,7 @@ export function looksLikeTls(buf: Uint8Array, offset: number, length: number): b
   if (buf[offset] === ContentType.handshake && buf[offset + 1] === 3 && buf[offset + 2]! <= 4) {
     return length < RECORD_HEADER_LEN || plausibleRecord(buf, offset, end);
   }
+  if (plausibleRecord(buf, offset, end) && buf[offset] !== ContentType.heartbeat && ((buf[offset + 3]! << 8) | buf[offset + 4]!) > 0) return true;
   return sslv2ClientHello(buf, offset, end);
 }
 
@@ -110,6 +113,12 @@ export class TlsParser {
     if (!d.started) {
       d.started = true;
       if (dir === 0 && sslv2ClientHello(buf, p, end)) p = this.sslv2(d, buf, p, end, frameNumber);
+      else if (length >= RECORD_HEADER_LEN && !plausibleRecord(buf, p, end)) {
+        // The capture began inside a record of this direction: wait for a push that starts one.
+        d.resync = true;
+        this.session.emit(dir, frameNumber, 'Not at a TLS record boundary (capture started mid-stream?); waiting for the next record');
+        return;
+      }
     }
     while (p < end) {
       if (d.hdrHave < RECORD_HEADER_LEN) {

@@ -173,17 +173,21 @@ describe('record layer', () => {
 
   it('marks a record longer than 2^14+2048 as malformed and stops that direction', () => {
     const bad = Uint8Array.from([23, 3, 3, 0xff, 0xff, 1, 2, 3]);
-    const { events } = run([[0, bad], [0, record(21, [2, 40])], [1, record(21, [1, 0])]]);
+    const { events } = run([[0, record(23, [1])], [0, bad], [0, record(21, [2, 40])], [1, record(21, [1, 0])]]);
     expect(events.map((e) => e.text)).toEqual([
+      'Application data',
       `Malformed TLS record (length 65535 > ${MAX_RECORD_LENGTH}); rest of this direction not parsed`,
       'Alert warning close_notify',
     ]);
-    expect(events[0]!.anomaly).toBe(Anomaly.app_parse_error);
+    expect(events[1]!.anomaly).toBe(Anomaly.app_parse_error);
   });
 
   it('rejects unknown content types and versions', () => {
-    expect(run([[0, Uint8Array.from([99, 3, 3, 0, 0])]]).events[0]!.text).toMatch(/content type 99/);
-    expect(run([[0, Uint8Array.from([22, 2, 0, 0, 0])]]).events[0]!.text).toMatch(/version 0x0200/);
+    const first = record(21, [1, 0]);
+    expect(run([[0, first], [0, Uint8Array.from([99, 3, 3, 0, 0])]]).events[1]!.text).toMatch(/content type 99/);
+    expect(run([[0, first], [0, Uint8Array.from([22, 2, 0, 0, 0])]]).events[1]!.text).toMatch(/version 0x0200/);
+    // As the very first bytes of a direction, garbage means "not at a record boundary" rather than malformed.
+    expect(run([[1, Uint8Array.from([99, 3, 3, 0, 0])]]).events[0]!.anomaly).toBeUndefined();
   });
 
   it('skips a handshake message claiming 2^24-1 bytes without buffering it', () => {
@@ -272,5 +276,24 @@ describe('looksLikeTls', () => {
     const get = new TextEncoder().encode('GET / HTTP/1.1\r\n');
     expect(looksLikeTls(get, 0, get.length)).toBe(false);
     expect(looksLikeTls(Uint8Array.from([22, 3, 1, 0xff, 0xff]), 0, 5)).toBe(false);
+  });
+});
+
+describe('captures that start mid-connection', () => {
+  it('detects TLS from an application data record and waits for a record boundary in the other direction', () => {
+    const app = record(23, [1, 2, 3, 4, 5]);
+    expect(looksLikeTls(app, 0, app.length)).toBe(true);
+    expect(looksLikeTls(Uint8Array.from([23, 3, 3, 0, 0]), 0, 5)).toBe(false); // empty record: too weak a signal
+    const events: AppEvent[] = [];
+    const p = new TlsParser(0, (e) => events.push(e));
+    p.push(0, app, 0, app.length, 1, 0);
+    p.push(1, Uint8Array.from([0x99, 0x98, 0x97, 0x96, 0x95, 0x94]), 0, 6, 2, 0); // the tail of a record
+    p.push(1, app, 0, app.length, 3, 0);
+    expect(events.map((e) => `${e.frameNumber} ${e.dir} ${e.text}`)).toEqual([
+      '1 0 Application data',
+      '2 1 Not at a TLS record boundary (capture started mid-stream?); waiting for the next record',
+      '3 1 Application data',
+    ]);
+    expect(events.every((e) => e.anomaly === undefined)).toBe(true);
   });
 });
