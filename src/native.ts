@@ -30,6 +30,9 @@ export interface NativeLiveCapture {
   dispatch(buf: Uint8Array, offset: number, meta: Float64Array, maxFrames: number): number;
   /** pcap_stats since open, or null when unavailable. */
   stats(): { received: number; dropped: number; ifDropped: number } | null;
+  /** Stop / restart watching the descriptor (frames wait in the kernel's buffer meanwhile). */
+  pause(): void;
+  resume(): void;
   close(): void;
   readonly linkType: number;
   readonly snapLen: number;
@@ -61,7 +64,7 @@ export interface NativeAddon {
 }
 
 /** The ABI this wrapper was written for; a stale build with another number is ignored. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** src/native.ts and dist/native.js both sit one level below the package root. */

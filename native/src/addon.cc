@@ -18,7 +18,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Filter", filter);
   exports.Set("LiveCapture", capture);
   exports.Set("libpcapVersion", Napi::Function::New(env, LibpcapVersion));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

@@ -140,6 +140,7 @@ LiveCapture::LiveCapture(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Live
   // Stay alive (not collected) while capturing.
   Ref();
   uv_poll_start(poll_, UV_READABLE, OnPoll);
+  polling_ = true;
 }
 
 LiveCapture::~LiveCapture() {
@@ -253,6 +254,7 @@ void LiveCapture::Shutdown() {
   closed_ = true;
   if (poll_ != nullptr) {
     uv_poll_stop(poll_);
+    polling_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
     poll_ = nullptr;
   }
@@ -262,6 +264,25 @@ void LiveCapture::Shutdown() {
   }
   onReadable_.Reset();
   Unref();
+}
+
+// pause() / resume(): stop and restart watching the descriptor. While paused,
+// frames wait in the kernel's capture buffer (and what does not fit there is
+// dropped by the kernel and counted by pcap_stats).
+Napi::Value LiveCapture::Pause(const Napi::CallbackInfo& info) {
+  if (!closed_ && polling_ && poll_ != nullptr) {
+    uv_poll_stop(poll_);
+    polling_ = false;
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value LiveCapture::Resume(const Napi::CallbackInfo& info) {
+  if (!closed_ && !polling_ && poll_ != nullptr) {
+    uv_poll_start(poll_, UV_READABLE, OnPoll);
+    polling_ = true;
+  }
+  return info.Env().Undefined();
 }
 
 Napi::Value LiveCapture::Close(const Napi::CallbackInfo& info) {
@@ -280,6 +301,8 @@ Napi::Function LiveCapture::Init(Napi::Env env) {
                          InstanceMethod("dispatch", &LiveCapture::Dispatch),
                          InstanceMethod("stats", &LiveCapture::Stats),
                          InstanceMethod("close", &LiveCapture::Close),
+                         InstanceMethod("pause", &LiveCapture::Pause),
+                         InstanceMethod("resume", &LiveCapture::Resume),
                          InstanceAccessor("linkType", &LiveCapture::GetLinkType, nullptr),
                          InstanceAccessor("snapLen", &LiveCapture::GetSnapLen, nullptr),
                          InstanceAccessor("nanos", &LiveCapture::GetNanos, nullptr),

@@ -19,6 +19,8 @@ class LiveCapture : public Napi::ObjectWrap<LiveCapture> {
   Napi::Value Dispatch(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value GetLinkType(const Napi::CallbackInfo& info);
   Napi::Value GetSnapLen(const Napi::CallbackInfo& info);
   Napi::Value GetNanos(const Napi::CallbackInfo& info);
@@ -35,6 +37,7 @@ class LiveCapture : public Napi::ObjectWrap<LiveCapture> {
   int snapLen_ = 0;
   bool nanos_ = false;
   bool closed_ = true;
+  bool polling_ = false;
   bool dispatching_ = false;
   std::string warning_;
 };

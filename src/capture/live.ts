@@ -542,8 +542,12 @@ abstract class RingSource implements LiveSource {
     if (this.held !== undefined) {
       this.free.push(this.held);
       this.held = undefined;
+      this.batchFreed();
     }
   }
+
+  /** A batch came back to the ring (a backend that paused reading resumes here). */
+  protected batchFreed(): void {}
 
   private take(b: Batch): Frame[] {
     this.held = b;
@@ -671,6 +675,13 @@ class CapLiveSource extends RingSource {
   };
 }
 
+/**
+ * The native backend. When the consumer falls behind and the ring is
+ * exhausted, reading pauses: frames wait in the kernel's capture buffer
+ * (-B), which absorbs the burst, and what does not fit there is dropped by
+ * the kernel and reported by pcap_stats in `dropped.kernel`. Nothing is
+ * dropped by the pipeline itself.
+ */
 class NativeLiveSource extends RingSource {
   readonly backend = 'native' as const;
   readonly kernelDropsKnown = true;
@@ -678,16 +689,14 @@ class NativeLiveSource extends RingSource {
   private readonly handle: NativeLiveCapture;
   /** Five numbers per frame from dispatch(): offset, capLen, origLen, sec, nsec. */
   private readonly meta: Float64Array;
-  /** Where frames go when the ring is exhausted (read and counted as dropped, so the kernel keeps up). */
-  private readonly scratch: Batch;
   private lastStatsAt = 0;
+  private paused = false;
 
   constructor(iface: string, opts: LiveOptions) {
     const wantSnap = opts.snapLen === undefined || opts.snapLen <= 0 ? NATIVE_MAX_SNAPLEN : Math.floor(opts.snapLen);
     super(iface, opts, Math.min(wantSnap, NATIVE_MAX_SNAPLEN));
     const addon = loadNative()!;
     this.meta = new Float64Array(this.maxFrames * 5);
-    this.scratch = new Batch(Math.max(this.snapLen * 2, 1 << 20), this.maxFrames);
     const filter = opts.filter ?? '';
     try {
       this.handle = new addon.LiveCapture!(
@@ -719,36 +728,38 @@ class NativeLiveSource extends RingSource {
     }
   };
 
-  /** Reads everything libpcap has waiting into the ring (or the scratch batch when the ring is exhausted). */
+  protected override batchFreed(): void {
+    if (this.paused && !this.ended) {
+      this.paused = false;
+      this.handle.resume();
+      // Frames may wait in a block libpcap has already taken: read them now, not at the next wake-up.
+      setImmediate(this.onReadable);
+    }
+  }
+
+  /** Reads everything libpcap has waiting into the ring; pauses when the ring is exhausted. */
   private pump(): void {
     const meta = this.meta;
-    for (let rounds = 0; rounds < 1024 && !this.ended; rounds++) {
+    while (!this.ended && !this.paused) {
       let b = this.filling;
       if (b !== undefined && (b.count === this.maxFrames || b.buf.length - b.used < this.snapLen)) {
         this.queueFilling();
         b = undefined;
       }
-      let dropping = false;
       if (b === undefined) {
         b = this.takeFree();
         if (b === undefined) {
-          b = this.scratch;
-          b.count = 0;
-          b.used = 0;
-          dropping = true;
-        } else {
-          this.filling = b;
+          this.paused = true;
+          this.handle.pause();
+          break;
         }
+        this.filling = b;
       }
       const room = this.maxFrames - b.count;
       const left = this.countLimit - this.frameNumber;
       const n = this.handle.dispatch(b.buf, b.used, meta, left < room ? left : room);
       if (n === 0) break;
       this.stats.received += n;
-      if (dropping) {
-        this.dropped.pipeline += n;
-        continue;
-      }
       for (let i = 0; i < n; i++) {
         const m = i * 5;
         const f = b.frames[b.count++]!;

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { closeSync } from 'node:fs';
 import { Analysis, type AnalysisOptions } from '../analysis.js';
+import { createAppLayer } from '../analyzers/index.js';
 import type { HttpTransaction } from '../analyzers/types.js';
 import { safeText } from '../bytes/safe-text.js';
 import { type FrameWriter, type LiveBackend, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
@@ -306,23 +307,22 @@ async function printLive(
   a: LiveArgs,
   io: Io,
 ): Promise<number> {
-  const analysis = new Analysis(LIVE_PRINT_OPTIONS);
+  // Printing needs neither follow-stream copies nor per-frame events (there are no timelines).
+  const analysis = new Analysis({ ...LIVE_PRINT_OPTIONS, appLayer: createAppLayer({ keepStreams: false, maxEvents: 10_000 }) });
   const printed = new Set<number>();
   /** TCP connections seen and not yet printed. */
   const pending = new Set<number>();
   let known = 0;
-  let httpSeen = 0;
+  let httpTotal = 0;
   /** HTTP transactions by connection, until that connection is printed. */
   const httpByConn = new Map<number, HttpTransaction[]>();
   let lastScan = 0;
   let complete = 0;
-  let httpCount = 0;
 
   const emit = (c: ConnSummary): void => {
     printed.add(c.id);
     const txs = httpByConn.get(c.id) ?? [];
     httpByConn.delete(c.id);
-    httpCount += txs.length;
     if (a.json) {
       io.out(JSON.stringify({ type: 'conn', ...c }));
       for (const h of txs) io.out(JSON.stringify({ type: 'http', ...plain(h) }));
@@ -332,16 +332,21 @@ async function printLive(
     }
   };
 
+  // The application layer appends every transaction to app.http and never
+  // reads it back; printing drains it (after taking the new ones here), so a
+  // long capture holds only the transactions of connections not yet printed.
   const collectHttp = (): void => {
     const list = analysis.app?.http;
     if (!list) return;
-    for (; httpSeen < list.length; httpSeen++) {
-      const h = list[httpSeen]!;
-      if (printed.has(h.connId)) continue; // late transaction of a printed connection: counted, shown in the summary
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i]!;
+      httpTotal++;
+      if (printed.has(h.connId)) continue; // late transaction of a printed connection: counted in the summary
       const l = httpByConn.get(h.connId);
       if (l) l.push(h);
       else httpByConn.set(h.connId, [h]);
     }
+    list.length = 0;
   };
 
   const scan = (): void => {
@@ -403,9 +408,12 @@ async function printLive(
     tcpConnections: known,
     tcpComplete: complete,
     udpFlows: udp.length,
-    httpTransactions: analysis.app?.http.length ?? httpCount,
+    httpTransactions: httpTotal,
     written: writer ? writer.packets : null,
     file: a.write ?? null,
+    /** Peak resident memory of the process, MiB. */
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    evicted: analysis.stats.evicted,
   };
   if (a.json) {
     io.out(JSON.stringify(summary));
