@@ -5,7 +5,8 @@
  * tracking state of a live connection (sequence bases, analysers) lives
  * elsewhere and is bounded (TcpTracker).
  *
- * About 190 bytes per connection plus its history string.
+ * About 190 bytes per connection (BYTES_PER_CONN); a history longer than
+ * HIST_INLINE letters keeps the rest in a string.
  */
 
 /** Connection flags (bits of `flags`). */
@@ -49,6 +50,12 @@ export const CF = {
   SYNACK_FIRST: 1 << 21,
 } as const;
 
+/** History letters kept inline per connection. */
+export const HIST_INLINE = 15;
+
+/** Bytes per connection of the arrays below. */
+export const BYTES_PER_CONN = 1 + 32 + 4 + 16 + 8 + 8 + 16 + 16 + 4 + 2 + 2 + 16 + 2 + 4 + 2 + 16 + 12 + 8 + 4 + HIST_INLINE + 1;
+
 export class ConnStore {
   count = 0;
   private cap = 0;
@@ -87,7 +94,10 @@ export class ConnStore {
   tlCurRec = new Int32Array(0);
   /** Slot in the live table, -1 once released. */
   slot = new Int32Array(0);
-  history: string[] = [];
+  /** History letters (ASCII), up to HIST_INLINE per connection inline, longer ones in `histMore`. */
+  hist = new Uint8Array(0);
+  histLen = new Uint8Array(0);
+  readonly histMore = new Map<number, string>();
 
   /** Appends a connection and returns its id. */
   add(): number {
@@ -102,7 +112,7 @@ export class ConnStore {
     this.slot[id] = -1;
     this.wscale[id * 2] = -1;
     this.wscale[id * 2 + 1] = -1;
-    this.history.push('');
+    this.histLen[id] = 0;
     return id;
   }
 
@@ -133,13 +143,35 @@ export class ConnStore {
     this.tlCurPos = gi(this.tlCurPos, n);
     this.tlCurRec = gi(this.tlCurRec, n);
     this.slot = gi(this.slot, n);
+    this.hist = g8(this.hist, n * HIST_INLINE);
+    this.histLen = g8(this.histLen, n);
+  }
+
+  /** Appends a history letter (an ASCII code). No allocation until a history outgrows HIST_INLINE. */
+  addHistory(id: number, code: number): void {
+    const n = this.histLen[id]!;
+    if (n < HIST_INLINE) {
+      this.hist[id * HIST_INLINE + n] = code;
+      this.histLen[id] = n + 1;
+    } else {
+      this.histMore.set(id, (this.histMore.get(id) ?? '') + String.fromCharCode(code));
+    }
+  }
+
+  /** The history string of a connection. */
+  history(id: number): string {
+    const n = this.histLen[id]!;
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.hist[id * HIST_INLINE + i]!);
+    const more = this.histMore.get(id);
+    return more === undefined ? s : s + more;
   }
 
   /** Approximate bytes held. */
   memoryBytes(): number {
     let h = 0;
-    for (let i = 0; i < this.count; i++) h += 16 + this.history[i]!.length;
-    return this.cap * 190 + h;
+    for (const v of this.histMore.values()) h += 40 + v.length;
+    return this.cap * BYTES_PER_CONN + h;
   }
 }
 

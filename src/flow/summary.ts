@@ -54,7 +54,7 @@ export function tcpSummary(tr: TcpTracker, id: number, label: string): ConnSumma
   const ipv = s.ipv[id]!;
   const handshake = handshakeKind(f);
   const teardown = teardownKind(f);
-  const history = s.history[id]!;
+  const history = s.history(id);
   const firstTime = s.firstTime[id]!;
   const lastTime = s.lastTime[id]!;
   const rst = (f & (CF.RST_C | CF.RST_S)) !== 0;
@@ -111,7 +111,7 @@ export function udpSummary(tr: UdpTracker, id: number, label: string): ConnSumma
     clientState: 'UNKNOWN',
     serverState: 'UNKNOWN',
     connState: udpConnState(tr.active(id, 0), tr.active(id, 1)),
-    history: s.history[id]!,
+    history: s.history(id),
     firstTime,
     lastTime,
     duration: lastTime - firstTime,

@@ -39,7 +39,7 @@ import { FlowTable } from './flow-table.js';
 import type { FrameMap } from './frame-map.js';
 import type { AppObserver, TcpSegmentInfo } from './hooks.js';
 import { Note } from './notes.js';
-import { seqAdd, seqDiff, seqGeq, seqRel } from './seq.js';
+import { seqDiff, seqGeq } from './seq.js';
 import { AnalysisFlag, ANY_RETRANSMISSION, TcpAnalyzer } from './tcp-analysis.js';
 import { Hist, St, Zs } from './tcp-state.js';
 import { TimelineStore, idx } from './timeline-store.js';
@@ -65,59 +65,114 @@ export interface TcpTrackerOptions {
   analysis?: boolean;
 }
 
-/** Live tracking state of one connection; reused with its table slot. */
-export class TcpLive {
-  id = -1;
+/**
+ * Live tracking state of the connections in the table, struct-of-arrays,
+ * indexed by table slot (`[slot]`) or slot and side (`[slot * 2 + side]`).
+ * About 180 bytes per slot, no object per connection.
+ *
+ * Sequence numbers are held as signed 32-bit integers inside the tracker (the
+ * same bits as the unsigned wire value): V8 keeps int32 values unboxed, while
+ * unsigned values ≥ 2^31 would be heap numbers when passed around. All
+ * comparisons go through seq.ts, which is indifferent to the representation;
+ * records and the application observer get the unsigned values.
+ */
+export class LiveArrays {
+  cap = 0;
+  /** Connection id of the slot. */
+  lid = new Int32Array(0);
   /** tshark's relative-sequence bases per side, and which are set (bit per side). */
-  readonly base = new Uint32Array(2);
-  bset = 0;
-  /** ISN per side from its SYN, -1 when not seen. */
-  readonly isn = new Float64Array(2);
+  base = new Int32Array(0);
+  bset = new Uint8Array(0);
+  /** ISN per side from its SYN (see isnSet). */
+  isn = new Int32Array(0);
+  /** Which sides' ISNs are known (bit per side). */
+  isnSet = new Uint8Array(0);
   /** Handshake progress: 0 nothing, 1 SYN seen, 2 SYN-ACK seen, 3 ACK 3/3 seen. */
-  hs = 0;
-  synTime = NaN;
-  synAckTime = NaN;
-  synAckSeq = 0;
+  hs = new Uint8Array(0);
+  synTime = new Float64Array(0);
+  synAckTime = new Float64Array(0);
+  synAckSeq = new Int32Array(0);
   /** FIN bits: 1<<side sent, 4<<side acknowledged. */
-  fin = 0;
+  fin = new Uint8Array(0);
   /** Sequence number of each side's FIN octet. */
-  readonly finSeq = new Uint32Array(2);
+  finSeq = new Int32Array(0);
   /** RST bits per side. */
-  rst = 0;
+  rst = new Uint8Array(0);
   /** Window scale option per side: -3 no SYN seen, -2 SYN without the option, ≥0 the shift. */
-  readonly wsOpt = new Int8Array(2);
+  wsOpt = new Int8Array(0);
   // ---- Zeek endpoint model ----
-  readonly zStart = new Uint32Array(2);
-  readonly zLast = new Uint32Array(2);
-  readonly zAck = new Uint32Array(2);
-  readonly zPrev = new Uint8Array(2);
-  readonly zFin = new Uint8Array(2);
-  histSeen = 0;
-  readonly hSyn = new Uint32Array(2);
-  readonly hFin = new Uint32Array(2);
-  readonly hRst = new Uint32Array(2);
-  /** Logarithmic history counters and thresholds: T, W, G, C per side (index letter*2+side). */
-  readonly cnt = new Uint32Array(8);
-  readonly thr = new Uint32Array(8);
-  analyzer: TcpAnalyzer | null = null;
+  zStart = new Int32Array(0);
+  zLast = new Int32Array(0);
+  zAck = new Int32Array(0);
+  zPrev = new Uint8Array(0);
+  zFin = new Uint8Array(0);
+  histSeen = new Uint32Array(0);
+  hSyn = new Int32Array(0);
+  hFin = new Int32Array(0);
+  hRst = new Int32Array(0);
+  /** Logarithmic history counters and thresholds: T, W, G, C per side ([slot * 8 + letter * 2 + side]). */
+  cnt = new Uint32Array(0);
+  thr = new Uint32Array(0);
 
-  reset(id: number): void {
-    this.id = id;
-    this.base.fill(0); this.bset = 0;
-    this.isn.fill(-1);
-    this.hs = 0; this.synTime = NaN; this.synAckTime = NaN; this.synAckSeq = 0;
-    this.fin = 0; this.finSeq.fill(0); this.rst = 0;
-    this.wsOpt.fill(-3);
-    this.zStart.fill(0); this.zLast.fill(0); this.zAck.fill(0); this.zPrev.fill(0); this.zFin.fill(0);
-    this.histSeen = 0; this.hSyn.fill(0); this.hFin.fill(0); this.hRst.fill(0);
-    this.cnt.fill(0); this.thr.fill(1);
-    this.analyzer?.reset();
+  grow(n: number): void {
+    if (n <= this.cap) return;
+    this.cap = n;
+    const g = <T extends Uint8Array | Int8Array | Uint32Array | Int32Array | Float64Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (l: number) => T)(len);
+      b.set(a as never);
+      return b;
+    };
+    this.lid = g(this.lid, n);
+    this.base = g(this.base, n * 2);
+    this.bset = g(this.bset, n);
+    this.isn = g(this.isn, n * 2);
+    this.isnSet = g(this.isnSet, n);
+    this.hs = g(this.hs, n);
+    this.synTime = g(this.synTime, n);
+    this.synAckTime = g(this.synAckTime, n);
+    this.synAckSeq = g(this.synAckSeq, n);
+    this.fin = g(this.fin, n);
+    this.finSeq = g(this.finSeq, n * 2);
+    this.rst = g(this.rst, n);
+    this.wsOpt = g(this.wsOpt, n * 2);
+    this.zStart = g(this.zStart, n * 2);
+    this.zLast = g(this.zLast, n * 2);
+    this.zAck = g(this.zAck, n * 2);
+    this.zPrev = g(this.zPrev, n * 2);
+    this.zFin = g(this.zFin, n * 2);
+    this.histSeen = g(this.histSeen, n);
+    this.hSyn = g(this.hSyn, n * 2);
+    this.hFin = g(this.hFin, n * 2);
+    this.hRst = g(this.hRst, n * 2);
+    this.cnt = g(this.cnt, n * 8);
+    this.thr = g(this.thr, n * 8);
+  }
+
+  reset(s: number, id: number): void {
+    const s2 = s * 2;
+    this.lid[s] = id;
+    this.base[s2] = 0; this.base[s2 + 1] = 0; this.bset[s] = 0;
+    this.isn[s2] = 0; this.isn[s2 + 1] = 0; this.isnSet[s] = 0;
+    this.hs[s] = 0; this.synTime[s] = NaN; this.synAckTime[s] = NaN; this.synAckSeq[s] = 0;
+    this.fin[s] = 0; this.finSeq[s2] = 0; this.finSeq[s2 + 1] = 0; this.rst[s] = 0;
+    this.wsOpt[s2] = -3; this.wsOpt[s2 + 1] = -3;
+    this.zStart[s2] = 0; this.zStart[s2 + 1] = 0; this.zLast[s2] = 0; this.zLast[s2 + 1] = 0;
+    this.zAck[s2] = 0; this.zAck[s2 + 1] = 0; this.zPrev[s2] = 0; this.zPrev[s2 + 1] = 0;
+    this.zFin[s2] = 0; this.zFin[s2 + 1] = 0;
+    this.histSeen[s] = 0;
+    this.hSyn[s2] = 0; this.hSyn[s2 + 1] = 0; this.hFin[s2] = 0; this.hFin[s2 + 1] = 0;
+    this.hRst[s2] = 0; this.hRst[s2 + 1] = 0;
+    const c = s * 8;
+    const cnt = this.cnt;
+    const thr = this.thr;
+    cnt[c] = 0; cnt[c + 1] = 0; cnt[c + 2] = 0; cnt[c + 3] = 0; cnt[c + 4] = 0; cnt[c + 5] = 0; cnt[c + 6] = 0; cnt[c + 7] = 0;
+    thr[c] = 1; thr[c + 1] = 1; thr[c + 2] = 1; thr[c + 3] = 1; thr[c + 4] = 1; thr[c + 5] = 1; thr[c + 6] = 1; thr[c + 7] = 1;
   }
 }
 
-/** Letters with logarithmic recording (index into TcpLive.cnt/thr). */
+/** Letters with logarithmic recording (index into LiveArrays.cnt/thr). */
 const LOG_T = 0, LOG_W = 1, LOG_G = 2, LOG_C = 3;
-const LOG_LETTER = ['T', 'W', 'G', 'C'] as const;
+const LOG_LETTER = [0x54, 0x57, 0x47, 0x43] as const; // T W G C
 
 /** The rule that decides roles when no SYN was seen, in words (README, notes). */
 export const ROLE_RULE = 'a port below 1024 facing one at or above 1024 is the server; otherwise the smaller port; equal ports: the first sender is the client';
@@ -141,7 +196,10 @@ export class TcpTracker {
   readonly store = new ConnStore();
   readonly tl: TimelineStore | null;
   readonly table: FlowTable;
-  readonly lives: (TcpLive | undefined)[] = [];
+  /** Live state by table slot. */
+  readonly L = new LiveArrays();
+  /** Wireshark-style analyzers by table slot (reused with the slot). */
+  private readonly analyzers: (TcpAnalyzer | undefined)[] = [];
   evicted = 0;
   expired = 0;
   /** Set by finish(): the input has ended. */
@@ -157,6 +215,8 @@ export class TcpTracker {
   private sweepCountdown = 8192;
   private lastSweep = -Infinity;
   private evictScratch = new Float64Array(0);
+  /** Time of the packet being processed (a field, so it is not boxed per call). */
+  private now = 0;
 
   constructor(opts: TcpTrackerOptions, readonly frames: FrameMap | null, readonly app: AppObserver | undefined) {
     this.maxConnections = Math.max(1, opts.maxConnections ?? 100_000);
@@ -165,54 +225,45 @@ export class TcpTracker {
     this.analysis = opts.analysis ?? true;
     this.tl = opts.timelines === false ? null : new TimelineStore();
     this.table = new FlowTable(this.maxConnections, Math.min(1024, this.maxConnections));
+    this.L.grow(this.table.capacity);
   }
 
   get liveCount(): number { return this.table.count; }
 
-  /** Live state of a connection still in the table, else undefined. */
-  live(id: number): TcpLive | undefined {
-    const s = this.store.slot[id]!;
-    return s >= 0 ? this.lives[s] : undefined;
-  }
-
   /** Processes one decoded TCP segment (the caller checked `d.isTcp`). */
   packet(d: Decoded): void {
     const flags = d.tcpFlags;
-    const seq = d.seq;
-    const ack = d.ack;
+    const seq = d.seq | 0;
+    const ack = d.ack | 0;
     const t = d.tsSec + d.tsNsec * 1e-9;
+    this.now = t;
     const store = this.store;
     const tab = this.table;
+    const L = this.L;
     let reuse = false;
     let s = tab.lookup(d);
-    let l: TcpLive | undefined;
     let dir: 0 | 1 = tab.dir;
     if (s >= 0) {
-      l = this.lives[s]!;
-      const id = l.id;
-      if ((flags & (SYN | ACK)) === SYN && (l.bset & (1 << dir)) !== 0 && seq !== l.base[dir]) {
+      const id = L.lid[s]!;
+      if ((flags & (SYN | ACK)) === SYN && (L.bset[s]! & (1 << dir)) !== 0 && seq !== L.base[s * 2 + dir]) {
         // A SYN with a new ISN on a known tuple: a new connection (port reuse).
         this.release(s, 0);
         s = -1;
         reuse = true;
-      } else {
-        const idle = t - store.lastTime[id]!;
-        if (idle > (this.isClosed(l) ? this.closedTimeout : this.idleTimeout)) {
-          this.release(s, CF.EXPIRED);
-          this.expired++;
-          s = -1;
-        }
+      } else if (t - store.lastTime[id]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
+        this.release(s, CF.EXPIRED);
+        this.expired++;
+        s = -1;
       }
     }
     let evictedNow = false;
     if (s < 0) {
       if (tab.full) { this.evict(); evictedNow = true; }
       s = this.open(d, t, reuse);
-      l = this.lives[s]!;
       dir = tab.dir;
     }
-    const live = l!;
-    const id = live.id;
+    const s2 = s * 2;
+    const id = L.lid[s]!;
     const zi = id * 2;
     const di = zi + dir;
     const len = d.payloadWireLen > 0 ? d.payloadWireLen : 0;
@@ -227,25 +278,29 @@ export class TcpTracker {
     // ---- relative sequence numbers, as tshark computes them ----
     const bit = 1 << dir;
     const rbit = 1 << (dir ^ 1);
-    if ((flags & (SYN | ACK)) === (SYN | ACK) && (live.bset & bit) !== 0 && seq !== live.base[dir]) live.base[dir] = seq;
-    if ((live.bset & bit) === 0) {
-      live.base[dir] = (flags & SYN) !== 0 ? seq : seqAdd(seq, -1);
-      live.bset |= bit;
+    let bset = L.bset[s]!;
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && (bset & bit) !== 0 && seq !== L.base[s2 + dir]) L.base[s2 + dir] = seq;
+    if ((bset & bit) === 0) {
+      L.base[s2 + dir] = (flags & SYN) !== 0 ? seq : ((seq - 1) | 0);
+      bset |= bit;
     }
-    if ((flags & ACK) !== 0 && (live.bset & rbit) === 0) {
-      live.base[dir ^ 1] = seqAdd(ack, -1);
-      live.bset |= rbit;
+    if ((flags & ACK) !== 0 && (bset & rbit) === 0) {
+      L.base[s2 + (dir ^ 1)] = ((ack - 1) | 0);
+      bset |= rbit;
     }
+    L.bset[s] = bset;
 
     // ---- window scale (RFC 7323 §2.2: only in SYNs; in use when both SYNs carry it) ----
     let wsArg: number;
     if ((flags & SYN) !== 0) {
-      live.wsOpt[dir] = d.wscale >= 0 ? Math.min(d.wscale, 14) : -2;
-      wsArg = live.wsOpt[dir]!;
-      if (live.wsOpt[dir ^ 1]! !== -3) {
-        const both = live.wsOpt[0]! >= 0 && live.wsOpt[1]! >= 0;
-        store.wscale[zi] = both ? live.wsOpt[0]! : -2;
-        store.wscale[zi + 1] = both ? live.wsOpt[1]! : -2;
+      wsArg = d.wscale >= 0 ? Math.min(d.wscale, 14) : -2;
+      L.wsOpt[s2 + dir] = wsArg;
+      if (L.wsOpt[s2 + (dir ^ 1)] !== -3) {
+        const w0 = L.wsOpt[s2]!;
+        const w1 = L.wsOpt[s2 + 1]!;
+        const both = w0 >= 0 && w1 >= 0;
+        store.wscale[zi] = both ? w0 : -2;
+        store.wscale[zi + 1] = both ? w1 : -2;
       }
     } else {
       wsArg = store.wscale[di]!;
@@ -254,17 +309,18 @@ export class TcpTracker {
     // ---- Wireshark analysis flags ----
     let mask = 0;
     let dup = 0;
-    if (live.analyzer !== null) {
-      mask = live.analyzer.segment(dir, seq, ack, flags, len, d.window, wsArg, d.tsSec, d.tsNsec, d.frameNumber);
-      dup = live.analyzer.dupAckCount;
+    const an = this.analyzers[s];
+    if (an !== undefined) {
+      mask = an.segment(dir, seq, ack, flags, len, d.window, wsArg, d.tsSec, d.tsNsec, d.frameNumber);
+      dup = an.dupAckCount;
       if ((mask & ANY_RETRANSMISSION) !== 0) store.retrans[id]!++;
     }
 
     // ---- Zeek's endpoint states and history ----
-    this.zeek(live, id, dir, flags, seq, ack, len, d.window, mask, d);
+    this.zeek(s, id, dir, flags, seq, ack, len, d.window, mask, d);
 
     // ---- RFC 9293 states and the textbook note ----
-    let note = this.rfc(live, id, dir, flags, seq, ack, len, t);
+    let note = this.rfc(s, id, dir, flags, seq, ack, len);
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
     // ---- timeline record ----
@@ -279,8 +335,8 @@ export class TcpTracker {
       c.time[i] = t;
       c.seq[i] = seq;
       c.ack[i] = ack;
-      c.relSeq[i] = seqRel(seq, live.base[dir]!);
-      c.relAck[i] = (flags & ACK) !== 0 ? seqRel(ack, live.base[dir ^ 1]!) : ack;
+      c.relSeq[i] = seq - L.base[s2 + dir]!;
+      c.relAck[i] = (flags & ACK) !== 0 ? ack - L.base[s2 + (dir ^ 1)]! : ack;
       c.len[i] = len;
       c.win[i] = d.window;
       c.flags[i] = flags;
@@ -289,7 +345,7 @@ export class TcpTracker {
       c.an[i] = mask;
       c.dup[i] = dup;
       if (d.optionsLen > 0 && d.optionsOffset >= 0) {
-        const n = Math.min(d.optionsLen, 40);
+        const n = d.optionsLen < 40 ? d.optionsLen : 40;
         c.optRef[i] = tl.storeOptions(d.buf, d.optionsOffset, n);
         c.optLen[i] = n;
       } else {
@@ -306,7 +362,7 @@ export class TcpTracker {
       else store.tlHead[id] = rec;
       store.tlTail[id] = rec;
       store.tlCount[id]!++;
-      this.frames?.setTcpRecord(d.frameNumber, rec);
+      if (this.frames !== null) this.frames.setTcpRecord(d.frameNumber, rec);
     }
 
     // ---- application layer ----
@@ -318,14 +374,14 @@ export class TcpTracker {
       info.frameNumber = d.frameNumber;
       info.tsSec = d.tsSec;
       info.tsNsec = d.tsNsec;
-      info.seq = seq;
-      info.ack = ack;
+      info.seq = d.seq;
+      info.ack = d.ack;
       info.flags = flags;
       info.buf = d.buf;
       info.payloadOffset = d.payloadOffset;
       info.payloadLen = d.payloadLen > 0 ? d.payloadLen : 0;
       info.payloadWireLen = len;
-      info.isn = live.isn[dir]!;
+      info.isn = (L.isnSet[s]! & (1 << dir)) !== 0 ? L.isn[s2 + dir]! >>> 0 : -1;
       info.clientPort = store.port[zi]!;
       info.serverPort = store.port[zi + 1]!;
       app.tcpSegment(info);
@@ -348,21 +404,21 @@ export class TcpTracker {
     for (let s = 0; s < n; s++) {
       const id = this.table.slotId[s]!;
       if (id < 0) continue;
-      const l = this.lives[s]!;
-      this.writeZeekSizes(l, id);
+      this.writeZeekSizes(s, id);
       this.app?.tcpEnd(id);
     }
   }
 
-  isClosed(l: TcpLive): boolean {
-    return l.rst !== 0 || (l.fin & 3) === 3;
+  /** The slot's connection was reset, or both sides sent FIN. */
+  isClosed(s: number): boolean {
+    return this.L.rst[s] !== 0 || (this.L.fin[s]! & 3) === 3;
   }
 
   /** Zeek's payload sizes (TCP_Endpoint::Size) for a connection, live or finished. */
   zeekSize(id: number, side: 0 | 1): number {
-    const l = this.live(id);
-    if (l === undefined) return this.store.zsize[id * 2 + side]!;
-    return this.computeZeekSize(l, id, side);
+    const s = this.store.slot[id]!;
+    if (s < 0) return this.store.zsize[id * 2 + side]!;
+    return this.computeZeekSize(s, id, side);
   }
 
   // ---------------------------------------------------------------------------
@@ -380,23 +436,24 @@ export class TcpTracker {
     if (!srcIsClient) cf |= CF.FLIPPED;
     if (reuse) cf |= CF.PORT_REUSE;
     const id = store.add();
-    const s = this.table.insert(d, id, srcIsClient);
-    let l = this.lives[s];
-    if (l === undefined) {
-      l = new TcpLive();
-      if (this.analysis) l.analyzer = new TcpAnalyzer();
-      this.lives[s] = l;
+    const tab = this.table;
+    const s = tab.insert(d, id, srcIsClient);
+    if (tab.capacity > this.L.cap) this.L.grow(tab.capacity);
+    this.L.reset(s, id);
+    if (this.analysis) {
+      const an = this.analyzers[s];
+      if (an === undefined) this.analyzers[s] = new TcpAnalyzer();
+      else an.reset();
     }
-    l.reset(id);
     store.slot[id] = s;
     store.ipv[id] = d.ipVersion;
-    this.table.copyAddr(s, store.addr, id * 8);
-    store.port[id * 2] = this.table.port(s, 0);
-    store.port[id * 2 + 1] = this.table.port(s, 1);
+    tab.copyAddr(s, store.addr, id * 8);
+    store.port[id * 2] = tab.port(s, 0);
+    store.port[id * 2 + 1] = tab.port(s, 1);
     store.firstTime[id] = t;
     store.firstFrame[id] = d.frameNumber;
     store.flags[id] = cf;
-    store.history[id] = srcIsClient ? '' : '^';
+    if (!srcIsClient) store.addHistory(id, 0x5e); // '^'
     const zi = id * 2;
     if (syn && !ackf) { store.st[zi] = St.CLOSED; store.st[zi + 1] = St.LISTEN; }
     else if (syn) { store.st[zi] = St.UNKNOWN; store.st[zi + 1] = St.LISTEN; }
@@ -408,9 +465,8 @@ export class TcpTracker {
 
   /** Takes a connection out of the table; its summary stays. */
   private release(s: number, why: number): void {
-    const l = this.lives[s]!;
-    const id = l.id;
-    this.writeZeekSizes(l, id);
+    const id = this.L.lid[s]!;
+    this.writeZeekSizes(s, id);
     const f = this.store.flags[id]!;
     this.store.flags[id] = (f & ~CF.LIVE) | why;
     this.store.slot[id] = -1;
@@ -418,23 +474,25 @@ export class TcpTracker {
     this.app?.tcpEnd(id);
   }
 
-  private writeZeekSizes(l: TcpLive, id: number): void {
-    this.store.zsize[id * 2] = this.computeZeekSize(l, id, 0);
-    this.store.zsize[id * 2 + 1] = this.computeZeekSize(l, id, 1);
+  private writeZeekSizes(s: number, id: number): void {
+    this.store.zsize[id * 2] = this.computeZeekSize(s, id, 0);
+    this.store.zsize[id * 2 + 1] = this.computeZeekSize(s, id, 1);
   }
 
   /** TCP_Endpoint::Size(): payload bytes from sequence numbers (without the SYN and FIN octets). */
-  private computeZeekSize(l: TcpLive, id: number, e: 0 | 1): number {
+  private computeZeekSize(s: number, id: number, e: 0 | 1): number {
+    const L = this.L;
     const zs = this.store.zs;
     const me = zs[id * 2 + e]!;
     if (me === Zs.INACTIVE) return 0;
     const peer = zs[id * 2 + (e ^ 1)]!;
-    if (l.zPrev[e] === Zs.SYN_SENT && me === Zs.RESET && peer === Zs.INACTIVE) return 0;
-    const dl = seqDiff(l.zLast[e]!, l.zStart[e]!);
-    const da = seqDiff(l.zAck[e]!, l.zStart[e]!);
+    const k = s * 2 + e;
+    if (L.zPrev[k] === Zs.SYN_SENT && me === Zs.RESET && peer === Zs.INACTIVE) return 0;
+    const dl = seqDiff(L.zLast[k]!, L.zStart[k]!);
+    const da = seqDiff(L.zAck[k]!, L.zStart[k]!);
     let size = Math.max(dl, da, 0);
     if (size !== 0) size--;
-    if (l.zFin[e] !== 0 && size !== 0) size--;
+    if (L.zFin[k] !== 0 && size !== 0) size--;
     return size;
   }
 
@@ -457,10 +515,7 @@ export class TcpTracker {
       if (n === 0) continue;
       const need = want - done;
       let cut = Infinity;
-      if (n > need) {
-        const sorted = times.subarray(0, n).sort();
-        cut = sorted[need - 1]!;
-      }
+      if (n > need) cut = times.subarray(0, n).sort()[need - 1]!;
       for (let s = 0; s < cap && done < want; s++) {
         const id = tab.slotId[s]!;
         if (id < 0 || this.evictClass(s, id) !== cls || store.lastTime[id]! > cut) continue;
@@ -472,10 +527,8 @@ export class TcpTracker {
   }
 
   private evictClass(s: number, id: number): number {
-    const l = this.lives[s]!;
-    const z = id * 2;
-    if ((this.store.flags[id]! & CF.SYN) !== 0 && this.store.pkts[z + 1] === 0) return 0;
-    if (this.isClosed(l)) return 1;
+    if ((this.store.flags[id]! & CF.SYN) !== 0 && this.store.pkts[id * 2 + 1] === 0) return 0;
+    if (this.isClosed(s)) return 1;
     return 2;
   }
 
@@ -487,8 +540,7 @@ export class TcpTracker {
     for (let s = 0; s < cap; s++) {
       const id = tab.slotId[s]!;
       if (id < 0) continue;
-      const idle = t - store.lastTime[id]!;
-      if (idle > (this.isClosed(this.lives[s]!) ? this.closedTimeout : this.idleTimeout)) {
+      if (t - store.lastTime[id]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
         this.release(s, CF.EXPIRED);
         this.expired++;
       }
@@ -497,80 +549,83 @@ export class TcpTracker {
 
   // ---- Zeek (TCPSessionAdapter / TCP_Endpoint) ----------------------------
 
-  private zeek(l: TcpLive, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number,
+  private zeek(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number,
     win: number, mask: number, d: Decoded): void {
+    const L = this.L;
     const zs = this.store.zs;
     const zi = id * 2;
     const p = (e ^ 1) as 0 | 1;
+    const ke = s * 2 + e;
+    const kp = s * 2 + p;
     const syn = (flags & SYN) !== 0;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
     const segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0) - (rst ? len : 0);
-    const onePast = seqAdd(seq, segLen);
+    const onePast = ((seq + segLen) | 0);
 
     // init_endpoint()
     const ze = zs[zi + e]!;
     if (ze === Zs.INACTIVE) {
-      if (syn) { l.zAck[e] = seq; l.zStart[e] = seq; l.zLast[e] = onePast; }
-      else { const b = seqAdd(seq, -1); l.zAck[e] = b; l.zStart[e] = b; l.zLast[e] = seq; }
+      if (syn) { L.zAck[ke] = seq; L.zStart[ke] = seq; L.zLast[ke] = onePast; }
+      else { const b = ((seq - 1) | 0); L.zAck[ke] = b; L.zStart[ke] = b; L.zLast[ke] = seq; }
     } else if (ze === Zs.SYN_SENT || ze === Zs.SYN_ACK_SENT) {
-      if (syn && seq !== l.zStart[e]) { l.zStart[e] = seq; l.zAck[e] = seq; l.zLast[e] = onePast; }
+      if (syn && seq !== L.zStart[ke]) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
     } else if (ze === Zs.ESTABLISHED || ze === Zs.PARTIAL) {
-      if (syn) { l.zStart[e] = seq; l.zAck[e] = seq; l.zLast[e] = onePast; }
+      if (syn) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
     } else if (ze === Zs.RESET) {
-      if (syn && l.zPrev[e] === Zs.INACTIVE) { l.zStart[e] = seq; l.zAck[e] = seq; l.zLast[e] = onePast; }
+      if (syn && L.zPrev[ke] === Zs.INACTIVE) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
     }
 
     // update_history()
-    this.history(l, id, e, flags, seq, len);
+    this.history(s, id, e, flags, seq, len);
     // Checksum errors and content gaps, as far as we know them.
     for (let k = 0; k < d.anomalyCount; k++) {
-      if (d.anomalyCodes[k] === Anomaly.tcp_bad_checksum) { this.logLetter(l, id, e, LOG_C); break; }
+      if (d.anomalyCodes[k] === Anomaly.tcp_bad_checksum) { this.logLetter(s, id, e, LOG_C); break; }
     }
-    if ((mask & AnalysisFlag.LOST_SEGMENT) !== 0) this.logLetter(l, id, e, LOG_G);
+    if ((mask & AnalysisFlag.LOST_SEGMENT) !== 0) this.logLetter(s, id, e, LOG_G);
 
     // update_window(): zero window, unless with/after a RST or after the peer's FIN.
-    if (win === 0 && !rst && zs[zi + p] !== Zs.CLOSED && zs[zi + e] !== Zs.RESET) this.logLetter(l, id, e, LOG_W);
+    if (win === 0 && !rst && zs[zi + p] !== Zs.CLOSED && zs[zi + e] !== Zs.RESET) this.logLetter(s, id, e, LOG_W);
 
-    if (fin) l.zFin[e] = 1;
+    if (fin) L.zFin[ke] = 1;
 
     if ((flags & ACK) !== 0) {
       if (zs[zi + p] === Zs.INACTIVE) {
         // init_peer(): number the peer as if its SYN had been seen.
-        const b = seqAdd(ack, -1);
-        l.zStart[p] = b; l.zAck[p] = b; l.zLast[p] = b;
-      } else if (seqDiff(ack, l.zStart[p]!) >= 0 && !rst) {
+        const b = ((ack - 1) | 0);
+        L.zStart[kp] = b; L.zAck[kp] = b; L.zLast[kp] = b;
+      } else if (seqDiff(ack, L.zStart[kp]!) >= 0 && !rst) {
         // update_ack_seq(); RST acks are not trusted.
-        const da = seqDiff(ack, l.zAck[p]!);
-        if (!(ack === 0 && da > TOO_LARGE_SEQ_DELTA) && da > 0) l.zAck[p] = ack;
+        const da = seqDiff(ack, L.zAck[kp]!);
+        if (!(ack === 0 && da > TOO_LARGE_SEQ_DELTA) && da > 0) L.zAck[kp] = ack;
       }
     }
 
     // update_last_seq(): retransmissions ('T') are data that does not advance.
-    const delta = seqDiff(onePast, l.zLast[e]!);
+    const delta = seqDiff(onePast, L.zLast[ke]!);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted
-    } else if (fin && l.zLast[e] === seqAdd(l.zStart[e]!, 1)) {
-      l.zLast[e] = onePast;
+    } else if (fin && L.zLast[ke] === ((L.zStart[ke]! + 1) | 0)) {
+      L.zLast[ke] = onePast;
     } else if (zs[zi + e] === Zs.RESET) {
       // after a RST nothing is trusted
     } else if (delta > 0) {
-      l.zLast[e] = onePast;
+      L.zLast[ke] = onePast;
     } else if (len > 0) {
-      this.logLetter(l, id, e, LOG_T);
+      this.logLetter(s, id, e, LOG_T);
     }
 
-    this.zeekStateMachine(l, id, e, flags, seq, len);
+    this.zeekStateMachine(s, id, e, flags, seq, len);
   }
 
-  private zset(l: TcpLive, zi: number, side: 0 | 1, v: number): void {
+  private zset(s: number, zi: number, side: 0 | 1, v: number): void {
     const zs = this.store.zs;
     const cur = zs[zi + side]!;
-    if (cur !== v) { l.zPrev[side] = cur; zs[zi + side] = v; }
+    if (cur !== v) { this.L.zPrev[s * 2 + side] = cur; zs[zi + side] = v; }
   }
 
   /** TCPSessionAdapter::UpdateStateMachine (originator = client). */
-  private zeekStateMachine(l: TcpLive, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
+  private zeekStateMachine(s: number, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
     const zs = this.store.zs;
     const zi = id * 2;
     const p = (e ^ 1) as 0 | 1;
@@ -582,102 +637,108 @@ export class TcpTracker {
       case Zs.INACTIVE:
         if (syn) {
           if (e === 0) {
-            this.zset(l, zi, e, ackf ? Zs.SYN_ACK_SENT : Zs.SYN_SENT);
+            this.zset(s, zi, e, ackf ? Zs.SYN_ACK_SENT : Zs.SYN_SENT);
           } else {
-            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === l.zStart[e]) this.zset(l, zi, p, Zs.ESTABLISHED);
-            if (zs[zi + p] === Zs.SYN_SENT) this.zset(l, zi, p, Zs.ESTABLISHED);
-            this.zset(l, zi, e, Zs.ESTABLISHED);
+            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === this.L.zStart[s * 2 + e]) this.zset(s, zi, p, Zs.ESTABLISHED);
+            if (zs[zi + p] === Zs.SYN_SENT) this.zset(s, zi, p, Zs.ESTABLISHED);
+            this.zset(s, zi, e, Zs.ESTABLISHED);
           }
         }
-        if (fin) this.zset(l, zi, e, Zs.CLOSED);
-        if (rst) this.zset(l, zi, e, Zs.RESET);
+        if (fin) this.zset(s, zi, e, Zs.CLOSED);
+        if (rst) this.zset(s, zi, e, Zs.RESET);
         if (zs[zi + e] === Zs.INACTIVE) {
           if (e === 1 && len === 0 && zs[zi] === Zs.SYN_SENT) {
             // an ACK of the SYN before the SYN-ACK: not a partial connection
           } else if (ackf && zs[zi + p] === Zs.ESTABLISHED) {
-            this.zset(l, zi, e, Zs.ESTABLISHED);
+            this.zset(s, zi, e, Zs.ESTABLISHED);
           } else {
-            this.zset(l, zi, e, Zs.PARTIAL);
+            this.zset(s, zi, e, Zs.PARTIAL);
           }
         }
         break;
       case Zs.SYN_SENT:
       case Zs.SYN_ACK_SENT:
-        if (fin) this.zset(l, zi, e, Zs.CLOSED);
-        if (rst) this.zset(l, zi, e, Zs.RESET);
+        if (fin) this.zset(s, zi, e, Zs.CLOSED);
+        if (rst) this.zset(s, zi, e, Zs.RESET);
         break;
       case Zs.ESTABLISHED:
       case Zs.PARTIAL:
-        if (syn && zs[zi + e] === Zs.PARTIAL && zs[zi + p] === Zs.INACTIVE && !ackf) this.zset(l, zi, e, Zs.SYN_SENT);
+        if (syn && zs[zi + e] === Zs.PARTIAL && zs[zi + p] === Zs.INACTIVE && !ackf) this.zset(s, zi, e, Zs.SYN_SENT);
         if (fin && !rst) {
-          this.zset(l, zi, e, Zs.CLOSED);
-          if (zs[zi + p] === Zs.RESET && l.zPrev[p] === Zs.CLOSED) this.zset(l, zi, p, Zs.CLOSED);
+          this.zset(s, zi, e, Zs.CLOSED);
+          if (zs[zi + p] === Zs.RESET && this.L.zPrev[s * 2 + p] === Zs.CLOSED) this.zset(s, zi, p, Zs.CLOSED);
         }
-        if (rst) this.zset(l, zi, e, Zs.RESET);
+        if (rst) this.zset(s, zi, e, Zs.RESET);
         break;
       case Zs.CLOSED:
-        if (rst && zs[zi + p] !== Zs.CLOSED) this.zset(l, zi, e, Zs.RESET);
+        if (rst && zs[zi + p] !== Zs.CLOSED) this.zset(s, zi, e, Zs.RESET);
         break;
       default:
         break;
     }
   }
 
-  /** update_history() of TCPSessionAdapter.cc. */
-  private history(l: TcpLive, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
+  /** update_history() of TCPSessionAdapter.cc (letters as ASCII codes, upper case). */
+  private history(s: number, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
+    const L = this.L;
+    const k = s * 2 + e;
     const syn = (flags & SYN) !== 0;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     if (bits > 1) {
-      if (fin && rst) this.checkHistory(l, id, e, Hist.FIN_RST, 'I');
-      else this.checkHistory(l, id, e, Hist.MULTI_FLAG, 'Q');
+      if (fin && rst) this.checkHistory(s, id, e, Hist.FIN_RST, 0x49); // I
+      else this.checkHistory(s, id, e, Hist.MULTI_FLAG, 0x51); // Q
     } else if (bits === 1) {
       if (syn) {
-        const code = (flags & ACK) !== 0 ? 'H' : 'S';
-        if (this.checkHistory(l, id, e, Hist.SYN, code) && seq !== l.hSyn[e]) this.addHistory(id, e, code);
-        l.hSyn[e] = seq;
+        const code = (flags & ACK) !== 0 ? 0x48 : 0x53; // H : S
+        if (this.checkHistory(s, id, e, Hist.SYN, code) && seq !== L.hSyn[k]) this.addHistory(id, e, code);
+        L.hSyn[k] = seq;
       }
       if (fin) {
-        const end = seqAdd(seq, len);
-        if (this.checkHistory(l, id, e, Hist.FIN, 'F') && end !== l.hFin[e]) this.addHistory(id, e, 'F');
-        l.hFin[e] = end;
+        const end = ((seq + len) | 0);
+        if (this.checkHistory(s, id, e, Hist.FIN, 0x46) && end !== L.hFin[k]) this.addHistory(id, e, 0x46); // F
+        L.hFin[k] = end;
       }
       if (rst) {
-        if (this.checkHistory(l, id, e, Hist.RST, 'R') && seq !== l.hRst[e]) this.addHistory(id, e, 'R');
-        l.hRst[e] = seq;
+        if (this.checkHistory(s, id, e, Hist.RST, 0x52) && seq !== L.hRst[k]) this.addHistory(id, e, 0x52); // R
+        L.hRst[k] = seq;
       }
     } else if (len > 0) {
-      this.checkHistory(l, id, e, Hist.DATA, 'D');
+      this.checkHistory(s, id, e, Hist.DATA, 0x44); // D
     } else if ((flags & ACK) !== 0) {
-      this.checkHistory(l, id, e, Hist.ACK, 'A');
+      this.checkHistory(s, id, e, Hist.ACK, 0x41); // A
     }
   }
 
   /** Connection::CheckHistory: records the letter the first time; true when it was seen before. */
-  private checkHistory(l: TcpLive, id: number, e: 0 | 1, mask: number, code: string): boolean {
+  private checkHistory(s: number, id: number, e: 0 | 1, mask: number, code: number): boolean {
     const m = e === 0 ? mask : mask << 16;
-    if ((l.histSeen & m) === 0) {
-      l.histSeen |= m;
+    const seen = this.L.histSeen[s]!;
+    if ((seen & m) === 0) {
+      this.L.histSeen[s] = seen | m;
       this.addHistory(id, e, code);
       return false;
     }
     return true;
   }
 
-  private addHistory(id: number, e: 0 | 1, code: string): void {
-    this.store.history[id]! += e === 0 ? code : code.toLowerCase();
+  /** Upper case for the originator (client), lower case for the responder. */
+  private addHistory(id: number, e: 0 | 1, code: number): void {
+    this.store.addHistory(id, e === 0 ? code : code | 0x20);
   }
 
   /** Connection::ScaledHistoryEntry: the letter again at 10, 100, 1000… occurrences. */
-  private logLetter(l: TcpLive, id: number, e: 0 | 1, which: number): void {
-    const k = which * 2 + e;
-    const c = ++l.cnt[k]!;
-    if (c === l.thr[k]) {
+  private logLetter(s: number, id: number, e: 0 | 1, which: number): void {
+    const L = this.L;
+    const k = s * 8 + which * 2 + e;
+    const c = L.cnt[k]! + 1;
+    L.cnt[k] = c;
+    if (c === L.thr[k]) {
       this.addHistory(id, e, LOG_LETTER[which]!);
-      const next = l.thr[k]! * 10;
-      if (next > 0xffffffff) l.cnt[k] = 0;
-      else l.thr[k] = next;
+      const next = L.thr[k]! * 10;
+      if (next > 0xffffffff) L.cnt[k] = 0;
+      else L.thr[k] = next;
     }
   }
 
@@ -689,8 +750,11 @@ export class TcpTracker {
    * figures show the receiver's new state on the segment's line), and returns
    * the note (code | arg << 8).
    */
-  private rfc(l: TcpLive, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number, t: number): number {
+  private rfc(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number): number {
+    const t = this.now;
     const store = this.store;
+    const L = this.L;
+    const s2 = s * 2;
     const st = store.st;
     const zi = id * 2;
     const ie = zi + e;
@@ -703,36 +767,39 @@ export class TcpTracker {
     let cf = store.flags[id]!;
     let note = 0;
     let arg = 0;
+    let finBits = L.fin[s]!;
+    const rstBits = L.rst[s]!;
+    let hs = L.hs[s]!;
 
     if (rst) {
       const se = st[ie]!;
       arg = se;
-      if (l.rst !== 0) note = Note.RST_AGAIN;
-      else if (e === 1 && (cf & CF.SYNACK) === 0 && l.hs === 1 && st[ip] === St.SYN_SENT) {
+      if (rstBits !== 0) note = Note.RST_AGAIN;
+      else if (e === 1 && (cf & CF.SYNACK) === 0 && hs === 1 && st[ip] === St.SYN_SENT) {
         // RFC 9293 §3.5.2 (reset generation, case 1): no listener → RST; the client's connect fails.
         note = Note.RST_REFUSED;
         cf |= CF.REFUSED;
-      } else if (se === St.CLOSED || se === St.TIME_WAIT || (l.fin & 3) === 3 && (l.fin & 12) === 12) note = Note.RST_AFTER_CLOSE;
+      } else if (se === St.CLOSED || se === St.TIME_WAIT || (finBits & 3) === 3 && (finBits & 12) === 12) note = Note.RST_AFTER_CLOSE;
       else note = Note.RST_ABORT;
-      if (l.rst === 0) {
+      if (rstBits === 0) {
         if (e === 1) cf |= CF.FIRST_RST_S;
-        if ((l.fin & 3) === 3) cf |= CF.FIN_BOTH_BEFORE_RST;
+        if ((finBits & 3) === 3) cf |= CF.FIN_BOTH_BEFORE_RST;
       }
       cf |= e === 0 ? CF.RST_C : CF.RST_S;
-      l.rst |= 1 << e;
+      L.rst[s] = rstBits | (1 << e);
       st[ie] = St.CLOSED;
       st[ip] = St.CLOSED;
       store.flags[id] = cf;
       return note | (arg << 8);
     }
 
-    if (l.rst !== 0) {
+    if (rstBits !== 0) {
       if (!syn) {
         store.flags[id] = cf;
         return Note.AFTER_RST;
       }
       // A new handshake on the same connection after a RST (e.g. an injected RST).
-      l.rst = 0;
+      L.rst[s] = 0;
     }
 
     let ackedFinNow = false;
@@ -740,38 +807,42 @@ export class TcpTracker {
       if (!ackf) {
         if (e === 0) {
           store.synCount[id] = Math.min(0xffff, store.synCount[id]! + 1);
-          if (l.isn[0] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id]! - 1); }
+          if ((L.isnSet[s]! & 1) !== 0 && L.isn[s2] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id]! - 1); }
           else note = Note.SYN;
-          l.isn[0] = seq;
-          l.synTime = t;
-          if (l.hs < 1) l.hs = 1;
+          L.isn[s2] = seq;
+          L.isnSet[s] = L.isnSet[s]! | 1;
+          L.synTime[s] = t;
+          if (hs < 1) hs = 1;
           cf |= CF.SYN;
           st[ie] = St.SYN_SENT;
         } else {
           // Both sides sent a SYN: simultaneous open (RFC 9293 §3.5 Figure 7).
           note = Note.SYN_SIMUL;
           cf |= CF.SIMULTANEOUS_OPEN;
-          l.isn[1] = seq;
+          L.isn[s2 + 1] = seq;
+          L.isnSet[s] = L.isnSet[s]! | 2;
           if (st[ie] !== St.SYN_RECEIVED) st[ie] = St.SYN_SENT;
         }
         const sp = st[ip]!;
         if (sp === St.LISTEN || sp === St.UNKNOWN || sp === St.CLOSED || sp === St.SYN_SENT) st[ip] = St.SYN_RECEIVED;
       } else {
         if (e === 1) {
-          if (l.hs >= 2 && seq === l.isn[1]) note = Note.SYNACK_RETX;
-          else if (l.isn[0]! < 0) note = Note.SYNACK_NOSYN;
-          else note = ack === seqAdd(l.isn[0]!, 1) ? Note.SYNACK : Note.SYNACK_BADACK;
+          if (hs >= 2 && seq === L.isn[s2 + 1]) note = Note.SYNACK_RETX;
+          else if ((L.isnSet[s]! & 1) === 0) note = Note.SYNACK_NOSYN;
+          else note = ack === ((L.isn[s2]! + 1) | 0) ? Note.SYNACK : Note.SYNACK_BADACK;
           if (note !== Note.SYNACK_RETX) {
-            l.synAckTime = t;
-            l.synAckSeq = seq;
-            if (Number.isNaN(store.rtt1[id]!) && !Number.isNaN(l.synTime)) store.rtt1[id] = t - l.synTime;
+            L.synAckTime[s] = t;
+            L.synAckSeq[s] = seq;
+            if (Number.isNaN(store.rtt1[id]!) && !Number.isNaN(L.synTime[s]!)) store.rtt1[id] = t - L.synTime[s]!;
           }
-          l.isn[1] = seq;
-          if (l.hs < 2) l.hs = 2;
+          L.isn[s2 + 1] = seq;
+          L.isnSet[s] = L.isnSet[s]! | 2;
+          if (hs < 2) hs = 2;
           cf |= CF.SYNACK;
         } else {
           note = Note.SYNACK_SIMUL;
-          l.isn[0] = seq;
+          L.isn[s2] = seq;
+          L.isnSet[s] = L.isnSet[s]! | 1;
         }
         // The sender is in SYN_RECEIVED, unless (simultaneous open) the peer's SYN-ACK
         // already reached it: then it was sent before that and the sender stays ESTABLISHED.
@@ -781,55 +852,55 @@ export class TcpTracker {
       }
     } else if (ackf) {
       // The ACK of the peer's SYN completes the peer's side of the handshake.
-      if (st[ip] === St.SYN_RECEIVED && (l.isn[p]! < 0 || seqGeq(ack, seqAdd(l.isn[p]!, 1)))) st[ip] = St.ESTABLISHED;
+      if (st[ip] === St.SYN_RECEIVED && ((L.isnSet[s]! & (1 << p)) === 0 || seqGeq(ack, ((L.isn[s2 + p]! + 1) | 0)))) st[ip] = St.ESTABLISHED;
       // A side still in SYN_SENT that acknowledges must have received the SYN-ACK.
       if (st[ie] === St.SYN_SENT) st[ie] = St.ESTABLISHED;
-      if (e === 0 && l.hs === 2) {
-        l.hs = 3;
-        note = ack === seqAdd(l.synAckSeq, 1) ? Note.HS_ACK : Note.HS_ACK_BAD;
-        if (Number.isNaN(store.rtt2[id]!)) store.rtt2[id] = t - l.synAckTime;
+      if (e === 0 && hs === 2) {
+        hs = 3;
+        note = ack === ((L.synAckSeq[s]! + 1) | 0) ? Note.HS_ACK : Note.HS_ACK_BAD;
+        if (Number.isNaN(store.rtt2[id]!)) store.rtt2[id] = t - L.synAckTime[s]!;
         cf |= CF.HS_ACK;
       }
     }
 
     // Acknowledgment of the peer's FIN (RFC 9293 §3.10.7.4, "fifth, check the ACK field").
-    if (ackf && (l.fin & (1 << p)) !== 0 && (l.fin & (4 << p)) === 0 && seqGeq(ack, seqAdd(l.finSeq[p]!, 1))) {
-      l.fin |= 4 << p;
+    if (ackf && (finBits & (1 << p)) !== 0 && (finBits & (4 << p)) === 0 && seqGeq(ack, ((L.finSeq[s2 + p]! + 1) | 0))) {
+      finBits |= 4 << p;
       ackedFinNow = true;
       cf |= p === 0 ? CF.FIN_C_ACKED : CF.FIN_S_ACKED;
       const sp = st[ip]!;
       if (sp === St.FIN_WAIT_1) st[ip] = St.FIN_WAIT_2;
       else if (sp === St.CLOSING) st[ip] = St.TIME_WAIT;
       else if (sp === St.LAST_ACK) st[ip] = St.CLOSED;
-      if (note === 0) note = (l.fin & (1 << e)) !== 0 ? Note.LAST_ACK : Note.FIN_ACK;
+      if (note === 0) note = (finBits & (1 << e)) !== 0 ? Note.LAST_ACK : Note.FIN_ACK;
     }
 
     // Data after a FIN.
     if (len > 0 && !syn) {
-      if ((l.fin & (1 << p)) !== 0 && (l.fin & (1 << e)) === 0) {
+      if ((finBits & (1 << p)) !== 0 && (finBits & (1 << e)) === 0) {
         if (note === 0) note = Note.HALF_CLOSE_DATA;
         cf |= CF.HALF_CLOSE;
-      } else if ((l.fin & (1 << e)) !== 0 && seqGeq(seq, l.finSeq[e]!)) {
+      } else if ((finBits & (1 << e)) !== 0 && seqGeq(seq, L.finSeq[s2 + e]!)) {
         if (note === 0) note = Note.DATA_AFTER_FIN;
       }
     }
 
     if (fin) {
-      const finAt = seqAdd(seq, len + (syn ? 1 : 0));
-      if ((l.fin & (1 << e)) !== 0) {
-        if (finAt === l.finSeq[e] && note === 0) note = Note.FIN_RETX;
+      const finAt = (seq + len + (syn ? 1 : 0)) | 0;
+      if ((finBits & (1 << e)) !== 0) {
+        if (finAt === L.finSeq[s2 + e] && note === 0) note = Note.FIN_RETX;
       } else {
-        l.fin |= 1 << e;
-        l.finSeq[e] = finAt;
+        finBits |= 1 << e;
+        L.finSeq[s2 + e] = finAt;
         cf |= e === 0 ? CF.FIN_C : CF.FIN_S;
-        if ((l.fin & (1 << p)) === 0) {
+        if ((finBits & (1 << p)) === 0) {
           // First FIN: active close (ESTABLISHED → FIN_WAIT_1; the receiver → CLOSE_WAIT).
           if (e === 1) cf |= CF.FIRST_FIN_S;
           st[ie] = St.FIN_WAIT_1;
           note = Note.FIN_ACTIVE;
           const sp = st[ip]!;
           if (sp === St.ESTABLISHED || sp === St.SYN_RECEIVED || sp === St.UNKNOWN) st[ip] = St.CLOSE_WAIT;
-        } else if ((l.fin & (4 << p)) !== 0) {
+        } else if ((finBits & (4 << p)) !== 0) {
           // The peer's FIN is acknowledged (by now): passive close, CLOSE_WAIT → LAST_ACK;
           // the active closer, in FIN_WAIT_2, receives this FIN → TIME_WAIT.
           st[ie] = St.LAST_ACK;
@@ -847,6 +918,8 @@ export class TcpTracker {
       }
     }
 
+    L.fin[s] = finBits;
+    L.hs[s] = hs;
     store.flags[id] = cf;
     return note | (arg << 8);
   }

@@ -73,7 +73,7 @@ export class UdpTracker {
     if ((store.flags[id]! & dataBit) === 0 && len > 0) {
       // Zeek's UDP history: 'D'/'d' the first time each side sends data.
       store.flags[id] = store.flags[id]! | dataBit;
-      store.history[id]! += dir === 0 ? 'D' : 'd';
+      store.addHistory(id, dir === 0 ? 0x44 /* D */ : 0x64 /* d */);
     }
     this.frames?.setUdpFlow(d.frameNumber, id);
     const app = this.app;
@@ -118,7 +118,7 @@ export class UdpTracker {
     store.firstTime[id] = t;
     store.firstFrame[id] = d.frameNumber;
     store.flags[id] = CF.LIVE | (srcIsClient ? 0 : CF.ROLES_INFERRED | CF.FLIPPED);
-    store.history[id] = srcIsClient ? '' : '^';
+    if (!srcIsClient) store.addHistory(id, 0x5e /* ^ */);
     return s;
   }
 
