@@ -297,3 +297,52 @@ describe('captures that start mid-connection', () => {
     expect(events.every((e) => e.anomaly === undefined)).toBe(true);
   });
 });
+
+describe('HelloRetryRequest and resumption (RFC 8446 §4.1.3, §4.2.11; RFC 5246 §7.3)', () => {
+  const HRR = [0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c];
+  const sv13 = [0, 43, 0, 2, 3, 4]; // supported_versions: TLS 1.3
+  const sid = new Array(32).fill(0x5a);
+  const clientHello = (sessionId: number[], exts: number[] = []) =>
+    [3, 3, ...new Array(32).fill(1), sessionId.length, ...sessionId, 0, 2, 0x13, 0x01, 1, 0, exts.length >> 8, exts.length & 0xff, ...exts];
+  const serverHello = (random: number[], sessionId: number[], suite: number, exts: number[]) =>
+    [3, 3, ...random, sessionId.length, ...sessionId, suite >> 8, suite & 0xff, 0, exts.length >> 8, exts.length & 0xff, ...exts];
+
+  it('reports a HelloRetryRequest and keeps the second ClientHello in plaintext', () => {
+    const { events, p } = run([
+      [0, record(22, hsMsg(1, clientHello([], [0, 43, 0, 3, 2, 3, 4])))],
+      [1, record(22, hsMsg(2, serverHello(HRR, [], 0x1301, sv13)))],
+      [0, record(20, [1])],
+      [0, record(22, hsMsg(1, clientHello([], [0, 43, 0, 3, 2, 3, 4])))],
+      [1, record(22, hsMsg(2, serverHello(new Array(32).fill(2), [], 0x1301, sv13)))],
+    ]);
+    expect(events.map((e) => e.text)).toEqual([
+      'ClientHello (1 suites, versions TLS1.3)',
+      'HelloRetryRequest TLS1.3 TLS_AES_128_GCM_SHA256',
+      'ChangeCipherSpec (middlebox compatibility)',
+      'ClientHello (1 suites, versions TLS1.3)',
+      'ServerHello TLS1.3 TLS_AES_128_GCM_SHA256, rest of the handshake encrypted',
+    ]);
+    expect(p.summary.helloRetryRequest).toBe(true);
+    expect(p.summary.version).toBe('TLS1.3');
+  });
+
+  it('sees TLS 1.3 PSK resumption (pre_shared_key in ServerHello)', () => {
+    const { events, p } = run([
+      [0, record(22, hsMsg(1, clientHello([])))],
+      [1, record(22, hsMsg(2, serverHello(new Array(32).fill(2), [], 0x1301, [...sv13, 0, 41, 0, 2, 0, 0])))],
+    ]);
+    expect(events[1]!.text).toBe('ServerHello TLS1.3 TLS_AES_128_GCM_SHA256 (resumed), rest of the handshake encrypted');
+    expect(p.summary.resumed).toBe(true);
+  });
+
+  it('sees TLS 1.2 session-id resumption (abbreviated handshake)', () => {
+    const { p } = run([
+      [0, record(22, hsMsg(1, clientHello(sid)))],
+      [1, record(22, hsMsg(2, serverHello(new Array(32).fill(2), sid, 0xc02f, [])))],
+      [1, record(20, [1])],
+    ]);
+    expect(p.summary.resumed).toBe(true);
+    expect(p.summary.certificateSeen).toBe(false);
+  });
+});
