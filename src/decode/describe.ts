@@ -557,13 +557,25 @@ function body(d: Decoded, opts: OneLineOptions): string {
   if (d.hasLayer(LayerId.tcp) && d.ipProto === 6 && d.l4Offset >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: ${tcpPart(d, opts)}`;
   if (d.hasLayer(LayerId.udp) && d.ipProto === 17 && d.l4Offset >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: UDP, length ${d.payloadWireLen}`;
   if (d.ipProto === 1 && d.icmpType >= 0) return `${ipTag} ${src} > ${dst}: ICMP ${icmpTypeName(d.icmpType, d.icmpCode)}${icmpExtra(d)}, length ${d.payloadWireLen + 8}`;
-  if (d.ipProto === 58 && d.icmpType >= 0) return `${ipTag} ${src} > ${dst}: ICMP6, ${icmpv6TypeName(d.icmpType, d.icmpCode)}${icmpExtra(d)}, length ${d.payloadWireLen + 8}`;
+  if (d.ipProto === 58 && d.icmpType >= 0) return `${ipTag} ${src} > ${dst}: ${extPrefix(d)}ICMP6, ${icmpv6TypeName(d.icmpType, d.icmpCode)}${icmpExtra(d)}, length ${d.payloadWireLen + 8}`;
   // A transport header the capture cut: ports when they are there, then tcpdump's [|tcp] mark.
   if (d.ipProto === 6) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|tcp]` : `${ipTag} ${src} > ${dst}: [|tcp]`;
   if (d.ipProto === 17) return d.srcPort >= 0 ? `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: [|udp]` : `${ipTag} ${src} > ${dst}: [|udp]`;
   if (d.ipProto === 47 && d.hasLayer(LayerId.gre)) return `${ipTag} ${src} > ${dst}: ${greLine(d)}`;
   if (d.ipProto === 132 && d.srcPort >= 0) return `${ipTag} ${src}.${d.srcPort} > ${dst}.${d.dstPort}: sctp, length ${d.payloadWireLen}`;
   return `${ipTag} ${src} > ${dst}: ${ipProtoName(d.ipProto)} ${d.payloadWireLen}`;
+}
+
+/** tcpdump names IPv6 hop-by-hop and destination options before the upper protocol ("HBH ICMP6, ..."). */
+function extPrefix(d: Decoded): string {
+  let s = '';
+  for (let i = 0; i < d.layerCount; i++) {
+    if (d.layers[i] !== LayerId.ipv6ext) continue;
+    const t = d.layerProtos[i];
+    if (t === 0) s += 'HBH ';
+    else if (t === 60) s += 'DSTOPT ';
+  }
+  return s;
 }
 
 /** tcpdump's GRE line: `GREv1, call 0, seq 0, length 60: LCP Configure-Request, id 0, length 44`. */
@@ -593,9 +605,16 @@ function greLine(d: Decoded): string {
   return s;
 }
 
+/** What tcpdump adds after the ICMP type: echo id/seq, the neighbor-discovery target, the invoking packet. */
 function icmpExtra(d: Decoded): string {
-  if (d.innerL3Offset < 0) return '';
-  return `, about ${innerSummary(d)}`;
+  const b = d.buf, o = d.l4Offset;
+  if (d.innerL3Offset >= 0) return `, about ${innerSummary(d)}`;
+  if (o < 0 || o + 8 > b.length) return '';
+  const t = d.icmpType;
+  const echo = d.ipProto === 1 ? t === 0 || t === 8 : t === 128 || t === 129;
+  if (echo) return `, id ${u16(b, o + 4)}, seq ${u16(b, o + 6)}`;
+  if (d.ipProto === 58 && (t === 135 || t === 136) && o + 24 <= b.length) return `${t === 135 ? ', who has' : ', tgt is'} ${ipv6BytesToString(b, o + 8)}`;
+  return '';
 }
 
 function tcpPart(d: Decoded, opts: OneLineOptions): string {

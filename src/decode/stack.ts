@@ -246,14 +246,24 @@ export class FrameDecoder {
     const v = this.sll.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll, o); return; }
     if (!this.push(LayerId.sll, o)) return;
-    this.etherType(b, v.protocol, o + 16, end, wire);
+    this.sllProtocol(b, v.protocol, o + 16, end, wire);
   }
 
   private linuxSll2(b: Uint8Array, o: number, end: number, wire: number): void {
     const v = this.sll2.wrap(b, o, end);
     if (v.check() !== Check.ok) { this.mark(Anomaly.sll_truncated, LayerId.sll2, o); return; }
     if (!this.push(LayerId.sll2, o)) return;
-    this.etherType(b, v.protocol, o + 20, end, wire);
+    this.sllProtocol(b, v.protocol, o + 20, end, wire);
+  }
+
+  /**
+   * The protocol field of Linux cooked headers is an EtherType, except for
+   * a few Linux ETH_P_* values below 0x0600: 0x0004 (ETH_P_802_2) means an
+   * 802.2 LLC header follows.
+   */
+  private sllProtocol(b: Uint8Array, proto: number, o: number, end: number, wire: number): void {
+    if (proto === 0x0004) { this.llcLayer(b, o, end, wire); return; }
+    this.etherType(b, proto, o, end, wire);
   }
 
   private nullLoop(b: Uint8Array, o: number, end: number, wire: number, loop: boolean): void {

@@ -11,7 +11,7 @@ describe('ICMP', () => {
     const d = decode(ipv4Packet(1, bytes('0800 f7fe 0001 0001 6162 6364')));
     expect(layers(d)).toEqual([LayerId.eth, LayerId.ipv4, LayerId.icmp]);
     expect([d.icmpType, d.icmpCode, d.payloadLen]).toEqual([8, 0, 4]);
-    expect(oneLine(d)).toBe('IP 10.0.0.1 > 10.0.0.2: ICMP echo request, length 12');
+    expect(oneLine(d)).toBe('IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 1, length 12'); // tcpdump -nn's form
   });
 
   it('port unreachable: the embedded IPv4/UDP header is decoded as a nested view', () => {
