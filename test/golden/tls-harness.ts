@@ -201,11 +201,18 @@ class Layer implements AppLayer {
 }
 
 /** Runs the analyzers over `file` (a name in the corpus directory). `h2Ports`: tshark's decode-as for HTTP/2. */
-export async function collectFacts(file: string, h2Ports: number[] = []): Promise<Facts> {
-  const layer = new Layer(h2Ports);
-  await analyzeFile(CAPTURES + file, { appLayer: layer, timelines: false });
-  return layer.facts;
+export function collectFacts(file: string, h2Ports: number[] = []): Promise<Facts> {
+  const key = `${file} ${h2Ports.join(',')}`;
+  let p = cache.get(key);
+  if (!p) {
+    const layer = new Layer(h2Ports);
+    p = analyzeFile(CAPTURES + file, { appLayer: layer, timelines: false }).then(() => layer.facts);
+    cache.set(key, p);
+  }
+  return p;
 }
+/** One analysis per file and options within a test file (the facts are read, never changed). */
+const cache = new Map<string, Promise<Facts>>();
 
 /** Reads one of tshark's expected TSV files into rows keyed by column name. */
 export function readTsv(text: string): Record<string, string>[] {
