@@ -8,6 +8,7 @@
  * frames load in the background (src/ui/loader.ts) and the screen is
  * redrawn at a steady, bounded rate. Lists are virtualised (src/ui/vlist.ts).
  */
+import { writeFileSync } from 'node:fs';
 import blessed from 'blessed';
 import type { HttpTransaction } from '../analyzers/types.js';
 import type { FrameSource } from '../capture/source.js';
@@ -109,6 +110,9 @@ class Dashboard {
   private status = 'opening…';
   private wasLoading = true;
   private readonly processHandlers: [string, (...a: unknown[]) => void][] = [];
+  private readonly startedAt = performance.now();
+  /** Milliseconds the process had run before the dashboard was constructed (node start-up, module loading). */
+  private readonly processUptimeAtStart = process.uptime() * 1000;
 
   constructor(private readonly opts: DashboardOptions, private readonly done: (code: number, err?: unknown) => void) {
     this.theme = makeTheme(!(opts.noColor || noColorRequested()));
@@ -196,11 +200,15 @@ class Dashboard {
       this.drawNow();
     });
     s.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+      const t0 = performance.now();
       try {
         this.onKey(ch, key);
       } catch (e) {
         this.fail(e);
       }
+      const ms = performance.now() - t0;
+      this.drawStats.keys++;
+      if (ms > this.drawStats.keyMaxMs) this.drawStats.keyMaxMs = ms;
     });
     if (opts.mouse !== false) s.enableMouse();
     this.installProcessHandlers();
@@ -265,6 +273,14 @@ class Dashboard {
     this.loader?.stop();
     this.reader?.close();
     for (const [ev, fn] of this.processHandlers) process.removeListener(ev, fn);
+    const statsFile = process.env.SYNACK_UI_STATS;
+    if (statsFile) {
+      const st = this.drawStats;
+      const mean = (b: { draws: number; totalMs: number }): number => (b.draws ? b.totalMs / b.draws : 0);
+      const out = { ...st, loadingMeanMs: mean(st.loading), loadedMeanMs: mean(st.loaded), firstDrawMs: st.firstAt - this.startedAt + this.processUptimeAtStart,
+        frames: this.model?.analysis.stats.frames ?? 0, loadSeconds: this.loader?.elapsed() ?? 0 };
+      try { writeFileSync(statsFile, JSON.stringify(out) + '\n'); } catch { /* best effort */ }
+    }
     try {
       this.charts.destroy();
       this.screen.destroy();
@@ -367,8 +383,8 @@ class Dashboard {
   private tick(): void {
     if (this.finished) return;
     const loading = this.loader ? !this.loader.done : true;
-    // Idle and nothing changed: no redraw (a finished file costs nothing).
-    if (!loading && !this.wasLoading && !this.opts.live) return;
+    // Idle and nothing changed: no redraw (a finished file costs nothing once its last scans are done).
+    if (!loading && !this.wasLoading && !this.opts.live && !(this.model?.pending() ?? false)) return;
     const justFinished = this.wasLoading && !loading;
     this.wasLoading = loading;
     this.drawNow(justFinished);
@@ -386,9 +402,35 @@ class Dashboard {
   private drawNow(forceRefresh = false): void {
     if (this.finished) return;
     const now = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      this.drawFrame(now, forceRefresh);
+    } finally {
+      // CPU time rather than wall time: a busy machine does not make a redraw look slow.
+      const c = process.cpuUsage(cpu0);
+      const ms = (c.user + c.system) / 1000;
+      const st = this.drawStats;
+      // Draws while loading also absorb the analysis' garbage collection: counted apart.
+      const b = this.loader?.done ? st.loaded : st.loading;
+      b.draws++;
+      b.totalMs += ms;
+      if (ms > b.maxMs) b.maxMs = ms;
+      if (st.firstAt === 0) st.firstAt = performance.now();
+    }
+  }
+
+  /** Redraw costs (CPU ms), written to $SYNACK_UI_STATS (a file path) on exit, for tests and measurements. */
+  private readonly drawStats = {
+    loading: { draws: 0, totalMs: 0, maxMs: 0 },
+    loaded: { draws: 0, totalMs: 0, maxMs: 0 },
+    firstAt: 0, keys: 0, keyMaxMs: 0,
+  };
+
+  private drawFrame(now: number, forceRefresh: boolean): void {
     const m = this.model;
     if (m) {
-      m.refresh(now, forceRefresh);
+      // User actions rebuild the order at once (in their handlers); here it is sliced.
+      m.refresh(now, false);
       this.syncSelection();
     }
     this.drawHeader(now);
@@ -402,10 +444,10 @@ class Dashboard {
         this.timeline.draw();
       }
       if (this.layoutInfo.detailDocked || this.overlay === 'detail') this.updateDetail();
-      if (this.overlay === 'none' && this.layoutInfo.charts && m && (forceRefresh || now - this.lastChartAt > 1000)) {
+      if (this.overlay === 'none' && this.layoutInfo.charts && m && (forceRefresh || m.pending() || now - this.lastChartAt > 1000)) {
         this.lastChartAt = now;
         this.charts.setLine(this.throughput.series());
-        this.charts.setBar(m.connsByState(8, now, forceRefresh));
+        this.charts.setBar(m.connsByState(8, now));
       }
     } else if (this.overlay === 'http') {
       this.refreshHttpRows();

@@ -7,7 +7,6 @@
  * - the order of the connection list (an Int32Array of row keys) when a
  *   filter or a sort other than "by id" is in effect, rebuilt at a rate
  *   adapted to how long a rebuild takes;
- * - a cache of UDP flow summaries, refreshed the same way;
  * Connection summaries for visible rows are always fetched fresh.
  *
  * Row keys: a TCP connection id `n` is key `n`; UDP flow id `n` is key `-1 - n`.
@@ -38,7 +37,13 @@ export interface AnalysisLike {
   connCount(): number;
   conn(id: number): ConnSummary | undefined;
   timeline(connId: number, from?: number, to?: number): TimelineEntry[];
-  udpFlows(): ConnSummary[];
+  /** Number of UDP flows (ids 0 … udpCount()-1) and one flow's summary. */
+  udpCount(): number;
+  udpFlow(id: number): ConnSummary | undefined;
+  /** Rows of a connection's timeline (else the packet count is used). */
+  timelineLength?(connId: number): number;
+  /** Where a frame went: its connection and row (else a binary search over the timeline). */
+  frameConn?(frameNumber: number): { proto: 'tcp' | 'udp'; id: number; index: number } | undefined;
   readonly app?: AppLayer | undefined;
 }
 
@@ -187,6 +192,17 @@ export interface StreamChunk {
   frameNumber: number;
 }
 
+/** A scan over all connections spread across frames, so no single redraw pays for 100k summaries. */
+interface Scan<T> {
+  next: number;
+  acc: T;
+  /** CPU time spent in this scan so far. */
+  ms: number;
+}
+
+/** Time a sliced scan may take per redraw. */
+const SLICE_MS = 6;
+
 export class DashboardModel {
   private filter: ConnFilter = NO_FILTER;
   private sortKey: SortKey = 'id';
@@ -195,12 +211,16 @@ export class DashboardModel {
   private order: Int32Array | null = null;
   private orderPos: Map<number, number> | null = null;
   private orderDirty = true;
+  private orderScan: Scan<ConnSummary[]> | null = null;
   private lastBuildAt = -Infinity;
   private lastBuildMs = 0;
-  private udp: ConnSummary[] = [];
-  private udpById = new Map<number, ConnSummary>();
-  private lastUdpAt = -Infinity;
-  private lastUdpMs = 0;
+  private builtCount = -1;
+  private builtFrames = -1;
+  private stateScan: Scan<Map<string, number>> | null = null;
+  private stateCounts: { titles: string[]; data: number[] } = { titles: [], data: [] };
+  private stateCountsAt = -Infinity;
+  private stateCountsMs = 0;
+  private stateCountsFrames = -1;
   private udpEventsCache = new Map<number, { at: number; rows: TimelineRow[] }>();
   /** Bumped whenever the order changes, so views know to re-find their selection. */
   orderVersion = 0;
@@ -221,43 +241,31 @@ export class DashboardModel {
   setFilter(f: ConnFilter): void {
     this.filter = f;
     this.orderDirty = true;
+    this.orderScan = null;
   }
   setSort(key: SortKey, desc: boolean): void {
     this.sortKey = key;
     this.sortDesc = desc;
     this.orderDirty = true;
+    this.orderScan = null;
   }
 
   private identity(): boolean {
     return this.filter.terms.length === 0 && this.sortKey === 'id';
   }
 
+  private udpCount(): number {
+    return this.analysis.udpCount();
+  }
+
   /**
-   * Brings the cached order and UDP summaries up to date. `force` rebuilds now
-   * (after the user changed the filter or sort, or at the end of loading);
-   * otherwise a rebuild waits at least ten times as long as the last one took,
-   * so a growing capture never spends more than a tenth of its time here.
+   * Brings the order of the list up to date. `force` (the user changed the
+   * filter or sort, or loading ended) rebuilds at once. Otherwise, while the
+   * capture grows, a rebuild starts at most every ten times its own cost and
+   * runs in slices of a few milliseconds per redraw; the previous order stays
+   * on screen until the new one is complete.
    */
   refresh(nowMs: number, force = false): void {
-    const udpDue = force || nowMs - this.lastUdpAt >= Math.max(200, this.lastUdpMs * 10);
-    if (udpDue && this.analysis.stats.udpFlows !== this.udp.length) {
-      const t0 = performance.now();
-      this.udp = this.analysis.udpFlows();
-      this.udpById.clear();
-      for (const u of this.udp) this.udpById.set(u.id, u);
-      this.lastUdpMs = performance.now() - t0;
-      this.lastUdpAt = nowMs;
-      if (!this.identity()) this.orderDirty = true;
-      this.orderVersion++;
-    } else if (udpDue) {
-      // Same number of flows: summaries may still have changed (counters).
-      if (this.udp.length > 0 && this.udp.length < 5000) {
-        this.udp = this.analysis.udpFlows();
-        this.udpById.clear();
-        for (const u of this.udp) this.udpById.set(u.id, u);
-      }
-      this.lastUdpAt = nowMs;
-    }
     if (this.identity()) {
       if (this.order !== null) {
         this.order = null;
@@ -265,36 +273,55 @@ export class DashboardModel {
         this.orderVersion++;
       }
       this.orderDirty = false;
+      this.orderScan = null;
+      return;
+    }
+    if (force && (this.orderDirty || this.grew())) {
+      this.orderScan = null;
+      this.stepOrder(Infinity, nowMs);
+      return;
+    }
+    if (this.orderScan) {
+      this.stepOrder(SLICE_MS, nowMs);
       return;
     }
     const due = nowMs - this.lastBuildAt >= Math.max(250, this.lastBuildMs * 10);
-    if (!(force && this.orderDirty) && !(due && (this.orderDirty || this.grew()))) return;
-    const t0 = performance.now();
-    this.buildOrder();
-    this.lastBuildMs = performance.now() - t0;
-    this.lastBuildAt = nowMs;
-    this.orderDirty = false;
-    this.orderVersion++;
+    if (due && (this.orderDirty || this.grew())) this.stepOrder(SLICE_MS, nowMs);
   }
 
-  private builtCount = -1;
+  /** Work left for later redraws (a sliced scan under way or due), so an idle screen still completes it. */
+  pending(): boolean {
+    if (this.orderScan || this.stateScan) return true;
+    if (!this.identity() && (this.orderDirty || this.grew())) return true;
+    return this.stateCountsFrames !== this.analysis.stats.frames;
+  }
+
   private grew(): boolean {
-    return this.builtCount !== this.analysis.connCount() + this.udp.length || this.analysis.stats.frames !== this.builtFrames;
+    return this.builtCount !== this.analysis.connCount() + this.udpCount() || this.analysis.stats.frames !== this.builtFrames;
   }
-  private builtFrames = -1;
 
-  private buildOrder(): void {
-    const n = this.analysis.connCount();
-    const rows: ConnSummary[] = [];
+  /** Advances the order scan by up to `budgetMs`; publishes the new order when the scan completes. */
+  private stepOrder(budgetMs: number, nowMs: number): void {
+    const t0 = performance.now();
+    const scan = (this.orderScan ??= { next: 0, acc: [], ms: 0 });
+    const a = this.analysis;
+    const n = a.connCount();
+    const u = this.udpCount();
     const f = this.filter;
-    for (let id = 0; id < n; id++) {
-      const c = this.analysis.conn(id);
-      if (c && f.matches(c)) rows.push(c);
+    const deadline = t0 + budgetMs;
+    while (scan.next < n + u) {
+      const i = scan.next++;
+      const c = i < n ? a.conn(i) : a.udpFlow(i - n);
+      if (c && f.matches(c)) scan.acc.push(c);
+      if ((scan.next & 255) === 0 && performance.now() > deadline) {
+        scan.ms += performance.now() - t0;
+        return;
+      }
     }
-    for (const u of this.udp) if (f.matches(u)) rows.push(u);
+    const rows = scan.acc;
     const cmp = compareBy(this.sortKey);
     const tie = compareBy('id');
-    rows.sort(this.sortDesc ? (a, b) => cmp(b, a) || tie(a, b) : (a, b) => cmp(a, b) || tie(a, b));
+    rows.sort(this.sortDesc ? (x, y) => cmp(y, x) || tie(x, y) : (x, y) => cmp(x, y) || tie(x, y));
     const order = new Int32Array(rows.length);
     const pos = new Map<number, number>();
     for (let i = 0; i < rows.length; i++) {
@@ -305,46 +332,49 @@ export class DashboardModel {
     }
     this.order = order;
     this.orderPos = pos;
-    this.builtCount = n + this.udp.length;
-    this.builtFrames = this.analysis.stats.frames;
+    this.builtCount = n + u;
+    this.builtFrames = a.stats.frames;
+    this.lastBuildMs = scan.ms + (performance.now() - t0);
+    this.lastBuildAt = nowMs;
+    this.orderScan = null;
+    this.orderDirty = false;
+    this.orderVersion++;
   }
 
   /** Number of rows in the connection list (after the filter). */
   rowCount(): number {
     if (this.order) return this.order.length;
-    return this.analysis.connCount() + this.udp.length;
+    return this.analysis.connCount() + this.udpCount();
   }
 
   rowKey(i: number): number {
     if (this.order) return this.order[i] ?? 0;
     const n = this.analysis.connCount();
-    if (i < n) return i;
-    const u = this.udp[i - n];
-    return u ? udpKey(u.id) : 0;
+    return i < n ? i : udpKey(i - n);
   }
 
   /** Row index of a key in the current order, or -1 when filtered out / unknown. */
   indexOfKey(key: number): number {
     if (this.orderPos) return this.orderPos.get(key) ?? -1;
-    if (key >= 0) return key < this.analysis.connCount() ? key : -1;
+    const n = this.analysis.connCount();
+    if (key >= 0) return key < n ? key : -1;
     const id = keyId(key);
-    const i = this.udp.findIndex((u) => u.id === id);
-    return i < 0 ? -1 : this.analysis.connCount() + i;
+    return id < this.udpCount() ? n + id : -1;
   }
 
   /** A fresh summary for a row key. */
   summary(key: number): ConnSummary | undefined {
-    if (key >= 0) return key < this.analysis.connCount() ? this.analysis.conn(key) : undefined;
-    return this.udpById.get(keyId(key));
+    return key >= 0 ? this.analysis.conn(key) : this.analysis.udpFlow(keyId(key));
   }
 
   /** Total connections and flows, before the filter. */
   totalRows(): number {
-    return this.analysis.connCount() + this.udp.length;
+    return this.analysis.connCount() + this.udpCount();
   }
 
   timelineLength(key: number): number {
     if (key < 0) return this.udpRows(key).length;
+    if (this.analysis.timelineLength) return this.analysis.timelineLength(key);
     const c = this.summary(key);
     return c ? c.packets[0] + c.packets[1] : 0;
   }
@@ -356,8 +386,10 @@ export class DashboardModel {
     return this.analysis.timeline(key, from, to);
   }
 
-  /** Index of the timeline row carrying a frame (binary search over the connection's rows). */
+  /** Index of the timeline row carrying a frame: from the analysis' frame map, else a binary search. */
   timelineIndexOfFrame(key: number, frameNumber: number): number {
+    const fc = this.analysis.frameConn?.(frameNumber);
+    if (fc && fc.proto === 'tcp' && fc.id === key && fc.index >= 0) return fc.index;
     let lo = 0;
     let hi = this.timelineLength(key) - 1;
     while (lo <= hi) {
@@ -378,7 +410,7 @@ export class DashboardModel {
     const frames = this.analysis.stats.frames;
     const cached = this.udpEventsCache.get(id);
     if (cached && cached.at === frames) return cached.rows;
-    const c = this.udpById.get(id);
+    const c = this.analysis.udpFlow(id);
     const rows: TimelineRow[] = [];
     if (app && c) {
       for (const e of app.events) {
@@ -404,31 +436,38 @@ export class DashboardModel {
     return this.analysis.app?.stream(key);
   }
 
-  private stateCounts: { titles: string[]; data: number[] } = { titles: [], data: [] };
-  private stateCountsAt = -Infinity;
-  private stateCountsMs = 0;
-
   /**
    * Connections by conn_state (UDP flows as one bar), for the bar chart.
-   * Exact counts; recomputed at most once per twenty times its own cost, so
-   * 100k connections cost a few percent of the time while loading.
+   * Exact counts from a sliced scan: a new count starts at most every twenty
+   * times the last one's cost and advances a few milliseconds per redraw;
+   * the previous counts are shown meanwhile.
    */
   connsByState(limit: number, nowMs: number, force = false): { titles: string[]; data: number[] } {
-    if (!force && nowMs - this.stateCountsAt < Math.max(1000, this.stateCountsMs * 20)) return this.stateCounts;
+    if (!this.stateScan && !force && nowMs - this.stateCountsAt < Math.max(1000, this.stateCountsMs * 20)) return this.stateCounts;
     const t0 = performance.now();
-    const counts = new Map<string, number>();
+    const scan = (this.stateScan ??= { next: 0, acc: new Map(), ms: 0 });
     const n = this.analysis.connCount();
-    for (let id = 0; id < n; id++) {
-      const c = this.analysis.conn(id);
-      if (!c) continue;
-      const k = c.connState || '?';
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+    const deadline = t0 + (force ? Infinity : SLICE_MS);
+    while (scan.next < n) {
+      const c = this.analysis.conn(scan.next++);
+      if (c) {
+        const k = c.connState || '?';
+        scan.acc.set(k, (scan.acc.get(k) ?? 0) + 1);
+      }
+      if ((scan.next & 255) === 0 && performance.now() > deadline) {
+        scan.ms += performance.now() - t0;
+        return this.stateCounts;
+      }
     }
-    if (this.udp.length > 0) counts.set('UDP', this.udp.length);
-    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    const counts = scan.acc;
+    const u = this.udpCount();
+    if (u > 0) counts.set('UDP', u);
+    const sorted = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, limit);
     this.stateCounts = { titles: sorted.map((e) => e[0]), data: sorted.map((e) => e[1]) };
-    this.stateCountsMs = performance.now() - t0;
+    this.stateCountsMs = scan.ms + (performance.now() - t0);
     this.stateCountsAt = nowMs;
+    this.stateCountsFrames = this.analysis.stats.frames;
+    this.stateScan = null;
     return this.stateCounts;
   }
 }

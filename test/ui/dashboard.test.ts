@@ -262,6 +262,52 @@ describe.skipIf(!tmuxAvailable())('dashboard in a terminal', () => {
     t.keys('q');
   });
 
+  it('Enter on a timeline row at 80×24 opens the packet detail: layer tree and highlighted bytes', async () => {
+    const t = term(80, 24);
+    t.run(synack(cap('tcpdump-print-flags.pcap')));
+    await t.waitFor(/loaded in/);
+    t.keys('Enter'); // connection → its timeline
+    await t.waitFor('▶ tcp 0');
+    t.keys('Down', 'Enter'); // frame 2 (SYN-ACK) → detail
+    const s = await t.waitFor('packet detail · frame 2');
+    expect(s).toMatch(/server → client\s+SYN\+ACK seq=0 ack=1/);
+    expect(s).toContain('Ethernet');
+    expect(s).toMatch(/bytes 0\.\.\d+ of 74/); // frame 2 is 74 bytes (tcp.tsv frame.len)
+    expect(s).toMatch(/^│0000  /m);
+    t.keys('Escape');
+    await t.waitFor((x) => !x.includes('packet detail'));
+    t.keys('q');
+  });
+
+  it('sort by column: s cycles the column, S reverses; the sort is shown in the label', async () => {
+    const t = term(120, 30);
+    t.run(synack(cap('zeek-workshop_2011_browse.pcap')));
+    await t.waitFor(/loaded in/);
+    // s: id → proto → client → server → state → rtt → packets (largest first).
+    t.keys('s', 's', 's', 's', 's', 's');
+    let s = await t.waitFor('sort: packets ▼');
+    const ids = (x: string): string[] => x.split('\n').filter((l) => /10\.0\.2\.15:\d+ →/.test(l)).map((l) => /:(\d+) →/.exec(l)![1]!);
+    // conv-tcp.txt: 49286 has the most frames (39), then 49282 (25).
+    expect(ids(s).slice(0, 2)).toEqual(['49286', '49282']);
+    t.keys('S');
+    s = await t.waitFor('sort: packets ▲');
+    expect(ids(s).slice(0, 1)).toEqual(['49283']); // 9 frames, the fewest
+    t.keys('q');
+  });
+
+  it('the mouse: a click selects a connection, the wheel scrolls the list', async () => {
+    const t = term(80, 24);
+    t.run(synack(cap('zeek-workshop_2011_browse.pcap')));
+    await t.waitFor(/loaded in/);
+    // Rows start on screen line 5 (header 2, border, column titles); click the third row (tcp 2).
+    t.type('\x1b[<0;12;7M\x1b[<0;12;7m');
+    await t.waitFor('tcp 2 · HTTP · 10.0.2.15:49284');
+    // Wheel down (button 65) moves the selection by three rows.
+    t.type('\x1b[<65;12;7M');
+    await t.waitFor('tcp 5 · HTTP · 10.0.2.15:49287');
+    t.keys('q');
+  });
+
   it('without a terminal, synack FILE prints the connection summary', () => {
     const r = spawnSync('node', [BIN, cap('tcpdump-print-flags.pcap')], { encoding: 'utf8' });
     expect(r.status).toBe(0);

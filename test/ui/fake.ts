@@ -111,8 +111,11 @@ export class FakeAnalysis implements AnalysisLike {
     };
   }
 
-  udpFlows(): ConnSummary[] {
-    return [];
+  udpCount(): number {
+    return 0;
+  }
+  udpFlow(): ConnSummary | undefined {
+    return undefined;
   }
 }
 
