@@ -141,8 +141,13 @@ export function describeFrame(frame: Frame, decoded?: Decoded): LayerNode[] {
     const end = inWhole ? d.buf.length : fEnd;
     const nextOff = i + 1 < d.layerCount && (d.reassembledLayer < 0 || (i + 1 >= d.reassembledLayer) === inWhole) ? d.layerOffsets[i + 1]! : -1;
     const n = describeLayer(d, i, id, b, o, end, nextOff);
-    if (inWhole) { n.start = -1; n.end = -1; n.reassembled = true; }
-    else { n.start = o - fStart; n.end = Math.min(n.end, end) - fStart; }
+    // Byte ranges relative to the frame's first byte (options nested in the layer too).
+    const rebase = (x: LayerNode): void => {
+      if (inWhole) { x.start = -1; x.end = -1; x.reassembled = true; }
+      else { x.start -= fStart; x.end = Math.min(x.end, end) - fStart; }
+      for (const c of x.children) rebase(c);
+    };
+    rebase(n);
     // Layers after an ICMP error's header are the embedded packet: nest them.
     if (icmpNode !== null && d.innerL3Offset >= 0 && o >= d.innerL3Offset) { icmpNode.children.push(n); continue; }
     if ((id === LayerId.icmp || id === LayerId.icmpv6) && d.innerL3Offset >= 0) icmpNode = n;

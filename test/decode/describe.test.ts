@@ -143,6 +143,16 @@ describe('layer tree', () => {
     expect([tcp.start, tcp.end]).toEqual([-1, -1]);
     expect(tree.find((n) => n.proto === 'ip')!.start).toBe(14);
   });
+
+  it('gives ranges relative to the frame when the frame sits inside a larger buffer', () => {
+    const big = new Uint8Array(QINQ_PPPOE_TCP.length + 300);
+    big.set(QINQ_PPPOE_TCP, 123);
+    const f = { ...frameOf(big), offset: 123, capLen: QINQ_PPPOE_TCP.length, origLen: QINQ_PPPOE_TCP.length };
+    const tree = describeFrame(f);
+    const tcp = tree.find((n) => n.proto === 'tcp')!;
+    expect([tcp.start, tcp.end]).toEqual([50, 82]);
+    expect([tcp.children[0]!.start, tcp.children[0]!.end]).toEqual([70, 74]);
+  });
 });
 
 describe('NDJSON objects', () => {
