@@ -121,6 +121,7 @@ export class Http2Parser {
   /** Header decoding stopped for the whole connection (HPACK error or lost state). */
   private hpackBroken = false;
   private streamLimitSaid = false;
+  private gapNote = false;
   private time = 0;
 
   constructor(readonly connId: number, private readonly emitFn: (ev: AppEvent) => void, private readonly opts: Http2Options = {}) {}
@@ -150,6 +151,10 @@ export class Http2Parser {
     const d = this.dirs[dir];
     if (d.dead || length <= 0) return;
     this.time = time;
+    if (this.gapNote) {
+      this.gapNote = false;
+      this.emit(dir, frameNumber, 'HTTP/2 header compression state lost in a gap: header blocks no longer decoded on this connection', Anomaly.app_parse_error);
+    }
     let p = offset;
     const end = offset + length;
     if (d.resync) {
@@ -219,10 +224,8 @@ export class Http2Parser {
     d.blockStream = -1;
     d.blockChunks = [];
     d.resync = true;
-    if (!this.hpackBroken) {
-      this.hpackBroken = true;
-      this.emit(dir, 0, 'HTTP/2 header compression state lost in a gap: header blocks no longer decoded on this connection', Anomaly.app_parse_error);
-    }
+    // Said on the next push, which has a frame number to put it on.
+    if (!this.hpackBroken) { this.hpackBroken = true; this.gapNote = true; }
   }
 
   private plausibleFrame(b: Uint8Array, p: number, end: number): boolean {

@@ -231,3 +231,21 @@ describe('framing details', () => {
     }
   });
 });
+
+describe('gaps', () => {
+  it('resumes framing at a plausible frame header and says once that headers are no longer decoded', () => {
+    const events: AppEvent[] = [];
+    const p = new Http2Parser(0, (e) => events.push(e));
+    p.push(0, H2_PREFACE, 0, H2_PREFACE.length, 1, 0);
+    p.gap(0);
+    const junk = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    p.push(0, junk, 0, junk.length, 2, 0); // not a frame start: skipped
+    const ping = Uint8Array.from(frame(6, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]));
+    p.push(0, ping, 0, ping.length, 3, 0);
+    expect(events.map((e) => `${e.frameNumber} ${e.text}`)).toEqual([
+      '1 Connection preface (PRI * HTTP/2.0)',
+      '2 HTTP/2 header compression state lost in a gap: header blocks no longer decoded on this connection',
+      '3 PING',
+    ]);
+  });
+});
