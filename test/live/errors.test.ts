@@ -59,7 +59,8 @@ function oneLine(s: string): string {
 
 describe.skipIf(distWhy !== '')('live capture errors without capturing', () => {
   it('cap missing: one line with the fix; ifaces and file analysis keep working', () => {
-    const env = { SYNACK_CAP_MODULE: join(tmp, 'no-such-cap-module') };
+    // A machine without libpcap's headers at install: neither cap nor the native addon built.
+    const env = { SYNACK_CAP_MODULE: join(tmp, 'no-such-cap-module'), SYNACK_NO_NATIVE: '1' };
     const r = synack(['live', '--no-ui', '-c', '1'], { env });
     expect(r.status).not.toBe(0);
     const line = oneLine(r.stderr);
@@ -83,7 +84,7 @@ describe.skipIf(distWhy !== '')('live capture errors without capturing', () => {
     for (const args of [['-c', 'abc'], ['-s', '-5'], ['--duration', '0'], ['--force'], ['--bogus']]) {
       const r = synack(['live', '--no-ui', ...args]);
       expect(r.status, args.join(' ')).toBe(2);
-      expect(oneLine(r.stderr)).toMatch(/^synack live: /);
+      expect(oneLine(r.stderr)).toMatch(/^synack: live: /);
     }
   });
 
@@ -150,10 +151,11 @@ describe.skipIf(nsWhy !== '')('live capture errors that need a capture attempt',
     expect(f.status, f.stderr).toBe(0);
     expect(lstatSync(link).isFile()).toBe(true);
     expect(readFileSync(target, 'utf8')).toBe('do not touch');
-    expect(readFileSync(link).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    const PCAP_MAGICS = [0xa1b2c3d4, 0xa1b23c4d];
+    expect(PCAP_MAGICS).toContain(readFileSync(link).readUInt32LE(0));
     const fe = synack(['live', '-i', lab!.ifA, '-w', existing, '--force', '--no-ui', '--duration', '0.3'], { ns: lab!.nsA });
     expect(fe.status, fe.stderr).toBe(0);
-    expect(readFileSync(existing).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(PCAP_MAGICS).toContain(readFileSync(existing).readUInt32LE(0));
     // No temporary file is left behind.
     expect(spawnSync('sh', ['-c', `ls -A ${tmp} | grep -c '\\.tmp$' || true`], { encoding: 'utf8' }).stdout.trim()).toBe('0');
     expect(readlinkSync(dangling)).toBe(join(tmp, 'nowhere'));

@@ -109,9 +109,13 @@ agent.destroy();`,
       // (cap cannot keep up with a burst while analysing, and loses frames in the kernel.)
       expect(diffsUs.length).toBeGreaterThan((backend === 'native' ? 0.95 : 0.5) * Math.min(mine.records.length, pcap.records.length));
       if (backend === 'native') {
-        // The kernel stamps each frame once; both packet sockets read the same stamp. (A frame
-        // whose bytes repeat within the same millisecond, e.g. a duplicate ACK, may pair with its twin.)
-        expect(diffsUs.filter((d) => d === 0).length).toBeGreaterThan(0.99 * diffsUs.length);
+        // Kernel timestamps. When the packet carries no timestamp yet (a veth clears it between
+        // namespaces), each packet socket stamps the frame as it delivers it, so tcpdump's socket
+        // and ours differ by the few µs between the two deliveries; often they are equal.
+        const abs = diffsUs.map(Math.abs).sort((a, b) => a - b);
+        console.log(`[timestamps ${backend} ${mode}] |synack − kernel|: median ${quantile(abs, 0.5).toFixed(3)} µs, p99 ${quantile(abs, 0.99).toFixed(3)} µs, equal ${((100 * abs.filter((d) => d === 0).length) / abs.length).toFixed(1)} %`);
+        expect(quantile(abs, 0.5)).toBeLessThan(10);
+        expect(quantile(abs, 0.99)).toBeLessThan(200);
       } else {
         // Loose bounds: arrival comes after the kernel stamp (allowing the anchor's error), and not
         // by seconds; under load frames wait while the analysis runs on the same thread.
