@@ -207,13 +207,25 @@ export function splitQuicDatagram(buf: Uint8Array, offset: number, length: numbe
 }
 
 /**
- * Content test for UDP payloads: a long header with the fixed bit set and a
- * known version (v1, v2, draft) and sane CID lengths, or a Version
- * Negotiation packet. Short headers alone carry no marker and are not claimed.
+ * Content test for UDP payloads: a long header with the fixed bit set, a
+ * known version (v1, v2, draft) and CID lengths that fit (≤ 20 and inside the
+ * datagram), or a Version Negotiation packet with at least one version.
+ * Short headers alone carry no marker and are not claimed. Allocation-free:
+ * it runs on UDP datagrams of flows nobody has claimed yet.
  */
 export function looksLikeQuic(buf: Uint8Array, offset: number, length: number): boolean {
-  const h = parseQuicLongHeader(buf, offset, length);
-  if (!h || (h.error && !h.truncated)) return false;
-  if (h.version === 0) return h.supportedVersions.length > 0;
-  return h.fixedBit && (h.version === QUIC_V1 || h.version === QUIC_V2 || (h.version >>> 8) === 0xff0000);
+  if (length < MIN_LONG_HEADER) return false;
+  const b0 = buf[offset]!;
+  if ((b0 & 0x80) === 0) return false;
+  const end = offset + length;
+  const version = ((buf[offset + 1]! << 24) | (buf[offset + 2]! << 16) | (buf[offset + 3]! << 8) | buf[offset + 4]!) >>> 0;
+  const dcidLen = buf[offset + 5]!;
+  const scidAt = offset + 6 + dcidLen;
+  if (scidAt >= end) return false;
+  const scidLen = buf[scidAt]!;
+  const after = scidAt + 1 + scidLen;
+  if (after > end) return false;
+  if (version === 0) return end - after >= 4 && (end - after) % 4 === 0;
+  const known = version === QUIC_V1 || version === QUIC_V2 || (version >>> 8) === 0xff0000;
+  return known && (b0 & 0x40) !== 0 && dcidLen <= MAX_CID_V1 && scidLen <= MAX_CID_V1;
 }

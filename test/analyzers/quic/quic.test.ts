@@ -33,6 +33,13 @@ describe('long headers agree with tshark (quic.long.packet_type, quic.version)',
     });
   }
 
+  it('claims datagrams with a QUIC long header, and only those', () => {
+    for (const v of [...QUIC_LOCALHOST, ...QUIC_GOOGLE]) {
+      const b = hex(v.hex);
+      expect(looksLikeQuic(b, 0, b.length)).toBe(v.types !== '');
+    }
+  });
+
   it('reads the connection ids tcpdump prints', () => {
     // tcpdump: 1 "quic, initial, dcid 84acac06b42ed863, length 1182"; 2 "quic, initial, scid 51d1e44dc57a579e, length 116".
     const h1 = parseQuicLongHeader(hex(QUIC_LOCALHOST[0]!.hex), 0, QUIC_LOCALHOST[0]!.hex.length / 2)!;
