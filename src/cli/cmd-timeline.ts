@@ -85,7 +85,7 @@ export function ladder(c: ConnSummary, entries: TimelineEntry[], verbose: boolea
     out.push((
       `${String(e.frameNumber).padStart(frameW)}  ${e.relTime.toFixed(6).padStart(10)}  ` +
       `${e.clientState.padEnd(STATE_W)} ${arrow(e)} ${e.serverState.padEnd(STATE_W)}` +
-      (notes.length > 0 ? `  ${notes.join(' ')}` : ''),
+      (notes.length > 0 ? `  ${notes.join(' ')}` : '')
     ).trimEnd());
     if (e.options && (verbose || (e.flagBits & 0x02) !== 0)) out.push(`${indent}   options: ${e.options}`);
     for (const ev of e.app) out.push(`${indent}   ${e.dir === 0 ? '→' : '←'} ${ev}`);
