@@ -12,6 +12,7 @@
 import { createAppLayer } from './analyzers/index.js';
 import type { AppEvent, AppLayer } from './analyzers/types.js';
 import { safeText } from './bytes/safe-text.js';
+import { withBpf } from './capture/bpf.js';
 import { openCapture, type OpenOptions } from './capture/open.js';
 import type { CaptureInfo, Frame, ReaderProblem } from './capture/source.js';
 import { Decoded } from './decode/decoded.js';
@@ -240,13 +241,15 @@ export class Analysis {
 }
 
 export interface AnalyzeFileOptions extends AnalysisOptions, OpenOptions {
+  /** Keep only frames matching this BPF filter (libpcap syntax, as tcpdump -r; needs the native addon). */
+  bpf?: string;
   onProgress?(bytesRead: number, fileSize: number): void;
 }
 
 /** Reads a capture file (or '-' for stdin) through the whole pipeline. */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions = {}): Promise<Analysis> {
   const a = new Analysis(opts);
-  const src = await openCapture(path, opts);
+  const src = withBpf(await openCapture(path, opts), opts.bpf);
   a.captureInfo = src.info;
   for await (const batch of src) {
     a.feed(batch);

@@ -187,3 +187,20 @@ class BpfSource implements FrameSource {
     }
   }
 }
+
+/**
+ * For the commands: the parseArgs option (`-f EXPR`, `--bpf EXPR`) and its
+ * usage line, and a wrapper that applies the filter only when one was given.
+ */
+export const BPF_OPTION = { bpf: { type: 'string', short: 'f' } } as const;
+export const BPF_USAGE = "  -f, --bpf EXPR  keep only frames matching a BPF filter, tcpdump syntax ('tcp port 80'); needs the native addon";
+
+export function withBpf(source: FrameSource, expr: string | undefined): FrameSource {
+  if (expr === undefined || expr === '') return source;
+  try {
+    return applyBpf(source, expr);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}

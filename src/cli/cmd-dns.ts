@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
+import { BPF_OPTION } from '../capture/bpf.js';
 import { DnsLayer } from '../analyzers/dns/index.js';
 import type { DnsTransaction } from '../analyzers/types.js';
 import { safeText } from '../bytes/safe-text.js';
@@ -15,7 +16,7 @@ import { formatTime } from '../decode/describe.js';
 import type { Endpoint } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
 
-const usage = `usage: synack dns FILE [--json]
+const usage = `usage: synack dns FILE [--json] [-f BPF]
 
 One line per DNS query over UDP or TCP (ports 53, 5353, 5355): time of the
 query, client → server, transport, id, query type and name, response code,
@@ -26,7 +27,9 @@ response time runs from the first copy.
 
   --json   NDJSON: one object per query with client, server, transport, id,
            type, name, rcode, answers, queryFrame, responseFrame, queryTime,
-           responseTime (seconds since the epoch) and responseMs`;
+           responseTime (seconds since the epoch) and responseMs
+  -f, --bpf EXPR  analyse only frames matching a BPF filter, tcpdump syntax
+           ('udp port 53'; needs the native addon)`;
 
 function endpoint(e: Endpoint | undefined): string {
   if (!e) return '?';
@@ -56,14 +59,14 @@ function ms(tx: DnsTransaction): number | null {
 export async function runDns(args: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...BPF_OPTION } });
   } catch (e) {
     throw new UsageError(`synack dns: ${(e as Error).message}`);
   }
   if (parsed.values.help) { io.out(usage); return 0; }
   if (parsed.positionals.length !== 1) throw new UsageError('synack dns: expected one capture FILE (see synack dns --help)');
   const layer = new DnsLayer();
-  const a = await analyzeFile(parsed.positionals[0]!, { appLayer: layer, timelines: false });
+  const a = await analyzeFile(parsed.positionals[0]!, { appLayer: layer, timelines: false, bpf: parsed.values.bpf });
   for (const p of a.problems) io.err(`synack dns: ${safeText(p.message)}`);
   // Queries in time order; a response without its query sits at its own time.
   const txs = [...layer.dns].sort((x, y) => x.queryTime - y.queryTime || (x.queryFrame || x.responseFrame || 0) - (y.queryFrame || y.responseFrame || 0));

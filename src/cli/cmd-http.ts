@@ -15,6 +15,7 @@ import { createAppLayer } from '../analyzers/index.js';
 import { absoluteUrl, buildHar } from '../analyzers/har.js';
 import type { HttpTx } from '../analyzers/http/tx.js';
 import { analyzeFile } from '../analysis.js';
+import { BPF_OPTION } from '../capture/bpf.js';
 import { safeText } from '../bytes/safe-text.js';
 import { type Command, type Io, UsageError } from './io.js';
 
@@ -34,11 +35,13 @@ by content on any port.
                   each are included); OUT must not exist unless --force
   --force         let --har replace an existing file (never follows a link)
   --conn N        only connection N
+  -f, --bpf EXPR  analyse only frames matching a BPF filter, tcpdump syntax
+                  ('tcp port 80'; needs the native addon)
 
 Problems reading the file are reported on stderr; exit status 0 when the
 file could be read.`;
 
-interface HttpOptions { json: boolean; har: string | null; force: boolean; conn: number | null }
+interface HttpOptions { json: boolean; har: string | null; force: boolean; conn: number | null; bpf?: string | undefined }
 
 function parse(args: string[]): { file: string; opts: HttpOptions } {
   let parsed;
@@ -52,6 +55,7 @@ function parse(args: string[]): { file: string; opts: HttpOptions } {
         har: { type: 'string' },
         force: { type: 'boolean' },
         conn: { type: 'string' },
+        ...BPF_OPTION,
       },
     });
   } catch (e) {
@@ -65,7 +69,7 @@ function parse(args: string[]): { file: string; opts: HttpOptions } {
     conn = Number(values.conn);
   }
   if (values.har === '') throw new UsageError('synack http: --har expects a file name');
-  return { file: positionals[0]!, opts: { json: values.json === true, har: values.har ?? null, force: values.force === true, conn } };
+  return { file: positionals[0]!, opts: { json: values.json === true, har: values.har ?? null, force: values.force === true, conn, bpf: values.bpf } };
 }
 
 function version(): string {
@@ -131,7 +135,7 @@ export const command: Command = {
     const harFd = opts.har !== null ? openOutput(opts.har, opts.force) : -1;
     try {
       const app = createAppLayer({ http: opts.har !== null ? { keepBodyBytes: 1024 * 1024 } : {}, keepStreams: false });
-      const analysis = await analyzeFile(file, { appLayer: app, timelines: false });
+      const analysis = await analyzeFile(file, { appLayer: app, timelines: false, bpf: opts.bpf });
       const serverAddress = (id: number): string | undefined => analysis.conn(id)?.server.ip;
       const serverPort = (id: number): number | undefined => analysis.conn(id)?.server.port;
       const txs = (app.http as HttpTx[]).filter((t) => opts.conn === null || t.connId === opts.conn);

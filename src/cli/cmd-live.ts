@@ -29,7 +29,8 @@ is not a terminal, one line per connection as it completes (NDJSON with
 options:
   -i, --interface IFACE   interface (default: the first one up and not loopback;
                           'any' captures on all, Linux cooked link type); see synack ifaces
-  -f, --filter BPF        capture filter, libpcap syntax as in tcpdump ('tcp port 80')
+  -f, --filter BPF        capture filter, libpcap syntax as in tcpdump ('tcp port 80');
+                          also --bpf BPF, or trailing words as with tcpdump
   -s, --snaplen N         bytes kept per frame (0 = all; at most 65535 with cap)
   -B, --buffer-size MB    kernel capture buffer in MiB (default 16)
       --no-promisc        do not put the interface in promiscuous mode
@@ -94,6 +95,7 @@ export function parseLiveArgs(args: string[]): LiveArgs {
       options: {
         interface: { type: 'string', short: 'i' },
         filter: { type: 'string', short: 'f' },
+        bpf: { type: 'string' },
         snaplen: { type: 'string', short: 's' },
         'buffer-size': { type: 'string', short: 'B' },
         'no-promisc': { type: 'boolean' },
@@ -112,6 +114,11 @@ export function parseLiveArgs(args: string[]): LiveArgs {
     throw new UsageError(`synack: live: ${(e as Error).message}`);
   }
   const { values: v, positionals } = parsed;
+  if (v.bpf !== undefined) {
+    // --bpf, as the file commands spell it.
+    if (v.filter !== undefined) throw new UsageError('synack: live: give the filter once (-f/--filter or --bpf)');
+    v.filter = v.bpf;
+  }
   if (positionals.length > 0) {
     // tcpdump takes the filter as trailing words; so do we.
     if (v.filter !== undefined) throw new UsageError('synack: live: give the filter either with -f or as trailing words, not both');

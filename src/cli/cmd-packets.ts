@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { hexdumpText } from '../bytes/hexdump.js';
 import { safeText } from '../bytes/safe-text.js';
+import { BPF_OPTION, withBpf } from '../capture/bpf.js';
 import { openCapture } from '../capture/open.js';
 import type { Frame } from '../capture/source.js';
 import { Decoded } from '../decode/decoded.js';
@@ -40,6 +41,9 @@ and ports, protocol, TCP flags in tcpdump's notation ([S], [S.], [P.], [F.],
 length, and anomalies inline as [!name].
 
   -c, --count N      stop after N frames
+  -f, --bpf EXPR     only frames matching a BPF filter, tcpdump syntax
+                     ('tcp port 80'; frame numbers stay the file's; needs
+                     the native addon)
   -S, --absolute     absolute TCP sequence numbers (default: relative, as
                      tcpdump: the first packet with ACK of a connection is
                      printed absolute, later ones relative to it)
@@ -68,6 +72,7 @@ interface PacketsOptions {
   json: boolean;
   defrag: boolean;
   checksums: boolean;
+  bpf: string | undefined;
 }
 
 function parse(args: string[]): { file: string; opts: PacketsOptions } {
@@ -79,6 +84,7 @@ function parse(args: string[]): { file: string; opts: PacketsOptions } {
       strict: true,
       options: {
         count: { type: 'string', short: 'c' },
+        ...BPF_OPTION,
         absolute: { type: 'boolean', short: 'S' },
         time: { type: 'string', short: 't' },
         nano: { type: 'boolean' },
@@ -108,6 +114,7 @@ function parse(args: string[]): { file: string; opts: PacketsOptions } {
     opts: {
       count, absolute: values.absolute === true, time, nano: values.nano === true, verbose: values.verbose === true,
       hex: values.hex === true, json: values.json === true, defrag: values['no-defrag'] !== true, checksums: values.checksums === true,
+      bpf: values.bpf,
     },
   };
 }
@@ -135,7 +142,7 @@ function treeLines(nodes: LayerNode[], indent: string, out: string[]): void {
 /** The command body, with hooks for the application layer. */
 export async function runPackets(args: string[], io: Io, hooks: PacketsHooks = appHooks()): Promise<number> {
   const { file, opts } = parse(args);
-  const source = await openCapture(file);
+  const source = withBpf(await openCapture(file), opts.bpf);
   const decoder = new FrameDecoder({ defrag: opts.defrag, checksums: opts.checksums });
   const d = new Decoded();
   const rel = opts.absolute ? undefined : new RelativeSeq();

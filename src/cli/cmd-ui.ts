@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
+import { BPF_OPTION, withBpf } from '../capture/bpf.js';
 import { openCapture } from '../capture/open.js';
 import { SORT_KEYS, type SortKey } from '../ui/model.js';
 import { type Command, type Io, UsageError } from './io.js';
@@ -21,6 +22,8 @@ Without a terminal on standard output, prints the connection summary
 
 options:
   --filter EXPR   initial connection filter, e.g. 'port:80 state:SF http'
+  -f, --bpf EXPR  only frames matching a BPF filter, tcpdump syntax
+                  ('tcp port 80'; needs the native addon)
   --sort COL      initial sort: ${SORT_KEYS.join(', ')}; -COL for descending
   --no-mouse      leave the mouse to the terminal (text selection)
   --fps N         redraws per second while loading (1..30, default 10)
@@ -43,6 +46,7 @@ export const command: Command = {
           'no-mouse': { type: 'boolean' },
           fps: { type: 'string' },
           summary: { type: 'boolean' },
+          ...BPF_OPTION,
         },
         allowPositionals: true,
         strict: true,
@@ -67,10 +71,10 @@ export const command: Command = {
       if (!Number.isFinite(fps) || fps < 1 || fps > 30) throw new UsageError('synack ui: --fps must be between 1 and 30');
     }
 
-    if (!io.isTty || values.summary || !process.stdin.isTTY) return summary(file, io);
+    if (!io.isTty || values.summary || !process.stdin.isTTY) return summary(file, io, values.bpf);
 
     // Opening reads the header only: a wrong file fails here, before the screen takes over.
-    const source = await openCapture(file);
+    const source = withBpf(await openCapture(file), values.bpf);
     const { runDashboard } = await import('../ui/dashboard.js');
     return runDashboard({
       title: file === '-' ? 'standard input' : basename(file),
@@ -87,7 +91,7 @@ export const command: Command = {
 };
 
 /** The connection summary: the `conns` command's table. */
-async function summary(file: string, io: Io): Promise<number> {
+async function summary(file: string, io: Io, bpf: string | undefined): Promise<number> {
   let conns: Command | undefined;
   try {
     conns = ((await import(String('./cmd-conns.js'))) as { command: Command }).command;
@@ -95,5 +99,5 @@ async function summary(file: string, io: Io): Promise<number> {
     conns = undefined;
   }
   if (!conns) throw new UsageError('synack: no terminal, and the connection summary (synack conns) is not available in this build');
-  return conns.run([file], io);
+  return conns.run(bpf === undefined ? [file] : [file, '-f', bpf], io);
 }
