@@ -1,0 +1,148 @@
+/**
+ * Bounded connection tracking (issue 8): a SYN flood of distinct tuples keeps
+ * the live table at its limit, evicts the oldest half-open entries first,
+ * and every count stays exact. Plus UDP flows and their idle timeout, and
+ * timelines: false.
+ */
+import { describe, expect, it } from 'vitest';
+import { Analysis } from '../../src/analysis.js';
+import { ethIpv4Tcp, ethIpv4Udp } from '../../src/capture/frame-builders.js';
+import type { Frame } from '../../src/capture/source.js';
+import { FlowTable, tupleHash } from '../../src/flow/flow-table.js';
+import { Decoded } from '../../src/decode/decoded.js';
+import { HANDSHAKE, run } from './segments.js';
+
+/** SYN frames from 10.x.y.z:port → 192.0.2.1:80, one per distinct tuple, built by patching a template. */
+function* synFlood(n: number, batch: number): Generator<Frame[]> {
+  const tpl = ethIpv4Tcp({ src: '10.0.0.0', dst: '192.0.2.1', sport: 1024, dport: 80, flags: 'S', seq: 1 });
+  let out: Frame[] = [];
+  for (let i = 0; i < n; i++) {
+    const buf = tpl.slice();
+    // source address 10.a.b.c (IPv4 header at 14, source at +12), source port 1024 + (i % 60000)
+    const host = Math.floor(i / 60000) + 1;
+    buf[26] = 10; buf[27] = (host >> 16) & 255; buf[28] = (host >> 8) & 255; buf[29] = host & 255;
+    const port = 1024 + (i % 60000);
+    buf[34] = port >> 8; buf[35] = port & 255;
+    out.push({
+      number: i + 1, buf, offset: 0, capLen: buf.length, origLen: buf.length,
+      tsSec: 1_700_000_000 + Math.floor(i / 1000), tsNsec: (i % 1000) * 1000,
+      linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined,
+    });
+    if (out.length === batch) { yield out; out = []; }
+  }
+  if (out.length > 0) yield out;
+}
+
+describe('bounded connection table', () => {
+  it('a SYN flood of 200,000 tuples with a 10,000-entry table: bounded, exact counts', () => {
+    const a = new Analysis({ app: false, timelines: false, maxConnections: 10_000 });
+    for (const b of synFlood(200_000, 1024)) a.feed(b);
+    a.finish();
+    expect(a.connCount()).toBe(200_000);
+    expect(a.stats.tcpConns).toBe(200_000);
+    expect(a.tcp.liveCount).toBeLessThanOrEqual(10_000);
+    expect(a.tcp.table.capacity).toBeLessThanOrEqual(10_000);
+    expect(a.stats.evicted).toBe(200_000 - a.tcp.liveCount);
+    // Every connection is an unanswered SYN (Zeek S0), one packet each.
+    for (const id of [0, 1, 99_999, 199_999]) {
+      const c = a.conn(id)!;
+      expect(c.connState).toBe('S0');
+      expect(c.packets).toEqual([1, 0]);
+      expect(c.handshake).toBe('syn-only');
+    }
+    // The oldest went first: the newest connections are still live.
+    expect(a.isLive(199_999) || a.tcp.store.slot[199_999]! >= 0).toBe(true);
+    expect(a.tcp.store.slot[0]).toBe(-1);
+  });
+
+  it('evicts half-open entries before established ones', () => {
+    const a = new Analysis({ app: false, timelines: false, maxConnections: 16 });
+    // One established connection first (the oldest entry) …
+    const est = run(HANDSHAKE); // sanity of the helper
+    expect(est.conn(0)!.connState).toBe('S1');
+    const frames: Frame[] = [];
+    const mk = (data: Uint8Array, n: number): Frame => ({
+      number: n, buf: data, offset: 0, capLen: data.length, origLen: data.length,
+      tsSec: 1_700_000_000 + n, tsNsec: 0, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined,
+    });
+    frames.push(mk(ethIpv4Tcp({ src: '10.9.9.9', dst: '10.0.0.2', sport: 5555, dport: 22, flags: 'S', seq: 1 }), 1));
+    frames.push(mk(ethIpv4Tcp({ src: '10.0.0.2', dst: '10.9.9.9', sport: 22, dport: 5555, flags: 'SA', seq: 9, ack: 2 }), 2));
+    frames.push(mk(ethIpv4Tcp({ src: '10.9.9.9', dst: '10.0.0.2', sport: 5555, dport: 22, flags: 'A', seq: 2, ack: 10 }), 3));
+    // … then 40 half-open ones.
+    for (let i = 0; i < 40; i++) {
+      frames.push(mk(ethIpv4Tcp({ src: '10.1.1.1', dst: '10.0.0.2', sport: 20000 + i, dport: 80, flags: 'S', seq: 7 }), 4 + i));
+    }
+    a.feed(frames);
+    // The established connection survived every eviction round.
+    expect(a.tcp.store.slot[0]).toBeGreaterThanOrEqual(0);
+    expect(a.stats.evicted).toBeGreaterThan(0);
+    expect(a.connCount()).toBe(41);
+    // A later segment of it still lands in connection 0.
+    a.feed([mk(ethIpv4Tcp({ src: '10.0.0.2', dst: '10.9.9.9', sport: 22, dport: 5555, flags: 'PA', seq: 10, ack: 2, payload: 'SSH-2.0-x\r\n' }), 100)]);
+    expect(a.connCount()).toBe(41);
+    expect(a.conn(0)!.packets).toEqual([2, 2]);
+  });
+
+  it('timelines: false keeps summaries and no per-packet records', () => {
+    const a = run(HANDSHAKE, { timelines: false });
+    expect(a.conn(0)!.history).toBe('ShA');
+    expect(a.timeline(0)).toEqual([]);
+    expect(a.memory().timeline).toBe(0);
+  });
+});
+
+describe('flow table', () => {
+  it('hashes both directions alike and finds the direction', () => {
+    const d = new Decoded();
+    d.ipVersion = 4;
+    d.addr[3] = 0x0a000001; d.addr[7] = 0x0a000002; d.srcPort = 40000; d.dstPort = 80;
+    const h1 = tupleHash(d.addr, 40000, 80, 4);
+    const r = new Decoded();
+    r.ipVersion = 4;
+    r.addr[3] = 0x0a000002; r.addr[7] = 0x0a000001; r.srcPort = 80; r.dstPort = 40000;
+    expect(tupleHash(r.addr, 80, 40000, 4)).toBe(h1);
+    const t = new FlowTable(4, 4);
+    expect(t.lookup(d)).toBe(-1);
+    const s = t.insert(d, 7, true);
+    expect(t.lookup(r)).toBe(s);
+    expect(t.dir).toBe(1);
+    expect(t.lookup(d)).toBe(s);
+    expect(t.dir).toBe(0);
+    t.remove(s);
+    expect(t.lookup(d)).toBe(-1);
+  });
+});
+
+describe('UDP flows', () => {
+  const q = (t: number, n: number, from: 'c' | 's'): Frame => {
+    const data = from === 'c'
+      ? ethIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.53', sport: 33333, dport: 53, payload: 'q' })
+      : ethIpv4Udp({ src: '10.0.0.53', dst: '10.0.0.1', sport: 53, dport: 33333, payload: 'answer' });
+    return { number: n, buf: data, offset: 0, capLen: data.length, origLen: data.length, tsSec: 1_700_000_000 + t, tsNsec: 0, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined };
+  };
+
+  it('groups both directions, SF when both sides sent (Zeek UDP conn_state), new flow after the idle timeout', () => {
+    const a = new Analysis({ app: false, udpIdleTimeout: 60 });
+    a.feed([q(0, 1, 'c'), q(0, 2, 's'), q(30, 3, 'c'), q(200, 4, 'c')]);
+    a.finish();
+    expect(a.udpCount()).toBe(2);
+    const f0 = a.udpFlow(0)!;
+    expect(f0.client).toEqual({ ip: '10.0.0.1', port: 33333 });
+    expect(f0.server).toEqual({ ip: '10.0.0.53', port: 53 });
+    expect(f0.packets).toEqual([2, 1]);
+    expect(f0.connState).toBe('SF');
+    expect(f0.history).toBe('Dd');
+    expect(a.udpFlow(1)!.connState).toBe('S0');
+    expect(a.frameConn(2)).toEqual({ proto: 'udp', id: 0, index: -1 });
+    expect(a.frameConn(4)).toEqual({ proto: 'udp', id: 1, index: -1 });
+  });
+
+  it('a reply seen first: the side on the port below 1024 is the server (roles inferred)', () => {
+    const a = new Analysis({ app: false });
+    a.feed([q(0, 1, 's'), q(0, 2, 'c')]);
+    const f = a.udpFlow(0)!;
+    expect(f.server.port).toBe(53);
+    expect(f.rolesInferred).toBe(true);
+    expect(f.history).toBe('^dD');
+  });
+});
