@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
+import { BPF_OPTION } from '../capture/bpf.js';
 import { safeText } from '../bytes/safe-text.js';
 import type { ConnSummary } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
@@ -36,6 +37,8 @@ One line per TCP connection, numbered as tshark's tcp.stream:
   --udp           also list UDP flows (after the TCP connections)
   --host ADDR     only connections with this address on either side
   --port N        only connections with this port on either side
+  -f, --bpf EXPR  analyse only frames matching a BPF filter, tcpdump syntax
+                  ('tcp port 80'; needs the native addon)
 
 Problems reading the file are reported on stderr.`;
 
@@ -179,7 +182,7 @@ export const command: Command = {
     try {
       parsed = parseArgs({
         args, allowPositionals: true, strict: true,
-        options: { json: { type: 'boolean' }, udp: { type: 'boolean' }, host: { type: 'string' }, port: { type: 'string' } },
+        options: { json: { type: 'boolean' }, udp: { type: 'boolean' }, host: { type: 'string' }, port: { type: 'string' }, ...BPF_OPTION },
       });
     } catch (e) {
       throw new UsageError(`synack conns: ${(e as Error).message}`);
@@ -188,7 +191,7 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('synack conns: expected one capture FILE (see synack conns --help)');
     const file = positionals[0]!;
     const filter = parseFilterValues('conns', values.host, values.port);
-    const a = await analyzeFile(file, { timelines: false });
+    const a = await analyzeFile(file, { timelines: false, bpf: values.bpf });
     if (values.json === true) {
       const lines: string[] = [];
       const flush = (): void => { if (lines.length > 0) { io.out(lines.join('\n')); lines.length = 0; } };

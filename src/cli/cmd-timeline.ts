@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
+import { BPF_OPTION } from '../capture/bpf.js';
 import { safeText } from '../bytes/safe-text.js';
 import type { ConnSummary, TimelineEntry } from '../flow/model.js';
 import { type ConnFilterOptions, endpoint, fmtRtt, fmtSeconds, handshakeMark, matches, parseFilterValues, teardownMark } from './cmd-conns.js';
@@ -30,6 +31,8 @@ events.
   --conn N        connection N (ids as in synack conns / tshark's tcp.stream)
   --host ADDR     connections with this address on either side
   --port N        connections with this port on either side
+  -f, --bpf EXPR  analyse only frames matching a BPF filter, tcpdump syntax
+                  ('tcp port 80'; needs the native addon)
   -v, --verbose   TCP options on every segment (default: on SYNs only)
   --json          NDJSON: one timeline entry per line, with "conn"
 
@@ -120,6 +123,7 @@ export const command: Command = {
         options: {
           conn: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
           json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
+          ...BPF_OPTION,
         },
       });
     } catch (e) {
@@ -134,7 +138,7 @@ export const command: Command = {
     }
     const filter = parseFilterValues('timeline', values.host, values.port);
     const file = positionals[0]!;
-    const a = await analyzeFile(file);
+    const a = await analyzeFile(file, { bpf: values.bpf });
     const ids = selected(a, conn, filter);
     const lines: string[] = [];
     const flush = (): void => { if (lines.length > 0) { io.out(lines.join('\n')); lines.length = 0; } };
