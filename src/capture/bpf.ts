@@ -162,23 +162,63 @@ class BpfSource implements FrameSource {
     this.inner.close();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
-    const out = this.out;
-    let lastType = -1;
-    let lastIf = -1;
-    let f: NativeFilter = NO_MATCH;
-    for await (const batch of this.inner) {
-      let n = 0;
+  // Scratch for matchBatch (grown on demand, reused).
+  private offs = new Int32Array(1024);
+  private caps = new Int32Array(1024);
+  private origs = new Int32Array(1024);
+  private hits = new Uint8Array(1024);
+
+  private filterFor(fr: Frame): NativeFilter {
+    const big = this.bigEndianOf(fr.ifIndex);
+    return this.filters.get(fr.linkType * 2 + (big ? 1 : 0)) ?? this.compile(fr.linkType, this.snapLenOf(fr.linkType), big, false);
+  }
+
+  /**
+   * A batch whose frames share one buffer and interface (what the file
+   * readers produce) goes to libpcap in one call; others frame by frame.
+   */
+  private filterBatch(batch: Frame[], out: Frame[]): number {
+    const first = batch[0]!;
+    let uniform = true;
+    for (let i = 1; i < batch.length; i++) {
+      const fr = batch[i]!;
+      if (fr.buf !== first.buf || fr.ifIndex !== first.ifIndex || fr.linkType !== first.linkType) {
+        uniform = false;
+        break;
+      }
+    }
+    let n = 0;
+    if (uniform && batch.length > 1) {
+      if (this.offs.length < batch.length) {
+        const size = Math.max(batch.length, this.offs.length * 2);
+        this.offs = new Int32Array(size);
+        this.caps = new Int32Array(size);
+        this.origs = new Int32Array(size);
+        this.hits = new Uint8Array(size);
+      }
       for (let i = 0; i < batch.length; i++) {
         const fr = batch[i]!;
-        if (fr.linkType !== lastType || fr.ifIndex !== lastIf) {
-          lastType = fr.linkType;
-          lastIf = fr.ifIndex;
-          const big = this.bigEndianOf(lastIf);
-          f = this.filters.get(lastType * 2 + (big ? 1 : 0)) ?? this.compile(lastType, this.snapLenOf(lastType), big, false);
-        }
-        if (f.matches(fr.buf, fr.offset, fr.capLen, fr.origLen)) out[n++] = fr;
+        this.offs[i] = fr.offset;
+        this.caps[i] = fr.capLen;
+        // pcap_pkthdr.len is 32-bit; a larger claim is capped (only `len` filters look at it).
+        this.origs[i] = fr.origLen > 0x7fffffff ? 0x7fffffff : fr.origLen;
       }
+      this.filterFor(first).matchBatch(first.buf, this.offs, this.caps, this.origs, batch.length, this.hits);
+      for (let i = 0; i < batch.length; i++) if (this.hits[i] === 1) out[n++] = batch[i]!;
+      return n;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const fr = batch[i]!;
+      if (this.filterFor(fr).matches(fr.buf, fr.offset, fr.capLen, fr.origLen)) out[n++] = fr;
+    }
+    return n;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+    const out = this.out;
+    for await (const batch of this.inner) {
+      if (batch.length === 0) continue;
+      const n = this.filterBatch(batch, out);
       this.seen += batch.length;
       this.kept += n;
       if (n === 0) continue;
