@@ -48,6 +48,8 @@ const CUT_EVERY_OFFSET = Number(process.env.SYNACK_FUZZ_CUT_MAX ?? 700);
 /** Files up to this size get every length field set to each of 0 / −1 / +1 / max in turn. */
 const EXHAUSTIVE_FIELDS_MAX = Number(process.env.SYNACK_FUZZ_FIELDS_MAX ?? 1200);
 /** Record-boundary cuts per larger file (spread evenly over its records). */
+/** Per-test timeout: room for slow machines, and for long runs (npm run fuzz). */
+const TIMEOUT = Math.max(120_000, RUNS * 60);
 const BOUNDARY_CUTS = Math.max(12, Math.round(RUNS / 6));
 
 interface Seed { name: string; bytes: Uint8Array; layout: Layout }
@@ -206,7 +208,7 @@ describe('whole-pipeline fuzzing', () => {
     expect(http.http).toBeGreaterThanOrEqual(2);
     // DNS over UDP is counted once the DNS analyzer is wired in (issue 4).
     expect(http.dns).toBeLessThanOrEqual(1);
-  });
+  }, TIMEOUT);
 
   it('bit flips, byte runs and application tokens in payloads', async () => {
     await fc.assert(fc.asyncProperty(pickSeed, fc.array(mut, { minLength: 1, maxLength: 8 }), async (s, ms) => {
@@ -214,7 +216,7 @@ describe('whole-pipeline fuzzing', () => {
       for (const m of ms) applyMut(b, s, m);
       await run(b);
     }), { seed: SEED, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   it('length fields set to 0, data ± 1, the maximum or at random', async () => {
     await fc.assert(fc.asyncProperty(pickSeed, fc.array(fieldMut, { minLength: 1, maxLength: 4 }), fc.option(mut), async (s, fms, extra) => {
@@ -223,7 +225,7 @@ describe('whole-pipeline fuzzing', () => {
       if (extra) applyMut(b, s, extra);
       await run(b);
     }), { seed: SEED + 1, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   it('every length field of a file, one at a time, at 0 / −1 / +1 / max (exhaustive over the small seeds)', async () => {
     let n = 0;
@@ -240,7 +242,7 @@ describe('whole-pipeline fuzzing', () => {
     }
     console.log(`pipeline fuzz: ${n} single length-field cases`);
     expect(n).toBeGreaterThan(500);
-  });
+  }, TIMEOUT);
 
   it('random record lengths in pcap files', async () => {
     const pcaps = seeds.filter((s) => s.layout.fields.some((f) => f.kind === 'pcap.caplen'));
@@ -255,7 +257,7 @@ describe('whole-pipeline fuzzing', () => {
       }
       await run(b);
     }), { seed: SEED + 2, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   it('pcapng blocks with lying lengths', async () => {
     const ngs = seeds.filter((s) => s.layout.fields.some((f) => f.kind === 'pcapng.blocklen'));
@@ -280,7 +282,7 @@ describe('whole-pipeline fuzzing', () => {
       }
       await run(b);
     }), { seed: SEED + 3, numRuns: RUNS });
-  });
+  }, TIMEOUT);
 
   it('truncation at every offset (small files) and at every record boundary ±1 (the others)', async () => {
     let n = 0;
@@ -305,7 +307,7 @@ describe('whole-pipeline fuzzing', () => {
     }
     console.log(`pipeline fuzz: ${n} truncated files`);
     expect(n).toBeGreaterThan(1000);
-  });
+  }, TIMEOUT);
 
   it('the two large corpus files, mutated a few times each', async () => {
     const big = readdirSync(CAPTURES).filter((x) => /\.(pcap|pcapng)$/.test(x) && statSync(join(CAPTURES, x)).size > MAX_SEED_BYTES);
@@ -325,5 +327,5 @@ describe('whole-pipeline fuzzing', () => {
       const p = join(CAPTURES, f);
       checkBounds(await runPipeline(p, statSync(p).size, { packets: false }), statSync(p).size);
     }
-  });
+  }, TIMEOUT);
 });
