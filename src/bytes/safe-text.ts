@@ -55,3 +55,19 @@ export function safeBytes(buf: Uint8Array, offset = 0, length = buf.length - off
 export function safeUtf8(buf: Uint8Array, offset = 0, length = buf.length - offset): string {
   return safeText(Buffer.from(buf.buffer, buf.byteOffset + offset, length).toString('utf8'));
 }
+
+// Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1
+// controls (U+0080–U+009F: a UTF-8 terminal may take U+009B as CSI), bidi
+// and other invisible format characters, line/paragraph separators.
+const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * JSON.stringify whose output is inert in a terminal and still round-trips:
+ * the characters above become \uXXXX escapes (JSON.stringify already escapes
+ * C0 controls and lone surrogates), so JSON.parse gives back the exact
+ * string. They can only occur inside strings, so the escape is always valid.
+ */
+export function safeJson(value: unknown, space?: number): string {
+  const s = JSON.stringify(value, null, space);
+  return s === undefined ? 'null' : s.replace(JSON_UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

@@ -5,7 +5,8 @@
  * --json; --har also writes an HTTP Archive 1.2 for browser developer tools.
  *
  * Thin (STYLE principle 14): the pipeline is analyzeFile's, the HAR mapping
- * har.ts's. Text goes through safeText; JSON and HAR through JSON.stringify.
+ * har.ts's. Text goes through safeText; JSON and HAR through safeJson (JSON.stringify
+ * with C1, DEL and bidi characters escaped too: inert in a terminal, exact after parsing).
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -16,7 +17,7 @@ import { absoluteUrl, buildHar } from '../analyzers/har.js';
 import type { HttpTx } from '../analyzers/http/tx.js';
 import { analyzeFile } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
-import { safeText } from '../bytes/safe-text.js';
+import { safeJson, safeText } from '../bytes/safe-text.js';
 import { type Command, type Io, UsageError } from './io.js';
 
 const usage = `usage: synack http FILE [options]
@@ -144,7 +145,7 @@ export const command: Command = {
       if (!opts.json && txs.length > 0) lines.push('conn req  method  st  reason               size    server  url');
       for (const tx of txs) {
         const url = absoluteUrl(tx, { serverAddress, serverPort });
-        lines.push(opts.json ? JSON.stringify({ ...tx.toJSON(), url }) : httpLine(tx, url));
+        lines.push(opts.json ? safeJson({ ...tx.toJSON(), url }) : httpLine(tx, url));
         if (lines.length >= 1000) flush();
       }
       flush();
@@ -159,7 +160,7 @@ export const command: Command = {
             return c && c.rttSynToSynAck !== null && c.rttSynAckToAck !== null ? c.rttSynToSynAck + c.rttSynAckToAck : null;
           },
         });
-        writeSync(harFd, JSON.stringify(har, null, 1) + '\n');
+        writeSync(harFd, safeJson(har, 1) + '\n');
         io.err(`synack: wrote ${har.log.entries.length} HAR entries to ${safeText(opts.har!)}`);
       }
       for (const p of analysis.problems) {

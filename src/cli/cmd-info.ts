@@ -18,7 +18,7 @@
  * file (NDJSON).
  */
 import { parseArgs } from 'node:util';
-import { safeText } from '../bytes/safe-text.js';
+import { safeJson, safeText } from '../bytes/safe-text.js';
 import { linkTypeDescription, linkTypeName } from '../capture/link-types.js';
 import { openCapture } from '../capture/open.js';
 import type { CaptureInfo, Frame, FrameSource, ReaderProblem } from '../capture/source.js';
@@ -344,7 +344,7 @@ export const command: Command = {
         malformed: malformedCounterFactory?.(),
       });
       if (parsed.values.json) {
-        io.out(JSON.stringify(summary));
+        io.out(safeJson(summary));
       } else {
         if (!first) io.out('');
         for (const line of formatSummary(summary)) io.out(line);
