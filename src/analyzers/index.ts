@@ -20,8 +20,9 @@
  */
 import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
 import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
-import { HeadArena, type HttpTx } from './http/tx.js';
-import { DEFAULT_HTTP_LIMITS, HttpConn, type HttpContext, type HttpLimits } from './http/parser.js';
+import { HeadArena, TxTimes, type HttpTx } from './http/tx.js';
+import { DEFAULT_HTTP_LIMITS, HttpConn, HttpEvent, TextCache, type HttpContext, type HttpLimits } from './http/parser.js';
+import { HeadInfo } from './http/head.js';
 import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
 import { DnsTracker, isDnsPort } from './dns/index.js';
 import { Http2Parser, H2_PREFACE } from './http2/index.js';
@@ -51,6 +52,9 @@ export interface AppLayerOptions {
 /** Protocol chosen for a byte stream. */
 const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4, httpResponse: 5 } as const;
 
+/** Inside a tunnel both directions start at their beginning. */
+const FROM_START = { fromStart: (): boolean => true };
+
 /** HTTP/2 client preface, as tshark and RFC 9113 §3.4 define it. */
 const PREFACE = H2_PREFACE;
 
@@ -68,26 +72,32 @@ class Detector implements StreamHandler {
   ws: WebSocketParser | null = null;
   private inner: Detector | null = null;
   private readonly prefix: [Uint8Array | null, Uint8Array | null] = [null, null];
-  private readonly prefixLen: [number, number] = [0, 0];
-  private readonly prefixFrame = [0, 0];
-  private readonly prefixTime = [0, 0];
-  /** Bytes seen before a decision, per direction (a direction with none can still be "synced"). */
-  private readonly seen: [number, number] = [0, 0];
+  /**
+   * Rarely needed numbers, allocated on first use: held prefix length,
+   * frame and time per direction, and bytes seen before a decision.
+   */
+  private sc: Float64Array | null = null;
   private tries = 0;
 
   constructor(
     private readonly layer: AppLayerImpl,
     readonly connId: number,
-    /** Whether a direction's stream is known to start at its beginning (SYN seen, nothing lost). */
-    private readonly synced: (dir: Dir) => boolean,
+    /** Tells whether a direction's stream is known to start at its beginning (SYN seen, nothing lost). */
+    private readonly origin: { fromStart(dir: Dir): boolean },
   ) {}
+
+  private get scratch(): Float64Array {
+    return (this.sc ??= new Float64Array(8));
+  }
+  private prefixLen(dir: Dir): number { return this.sc === null ? 0 : this.sc[dir]!; }
+  private seen(dir: Dir): number { return this.sc === null ? 0 : this.sc[6 + dir]!; }
 
   push(dir: Dir, buf: Uint8Array, off: number, len: number, frame: number, time: number): void {
     const h = this.handler;
     if (h !== null) { h.push(dir, buf, off, len, frame, time); return; }
     if (this.kind === Kind.none) return;
     let b = buf, o = off, n = len;
-    const held = this.prefixLen[dir]!;
+    const held = this.prefixLen(dir);
     if (held > 0) {
       // A tiny first segment: decide on held + new bytes.
       const p = this.prefix[dir]!;
@@ -95,14 +105,14 @@ class Detector implements StreamHandler {
       p.set(buf.subarray(off, off + k), held);
       const verdict = this.classify(dir, p, 0, held + k);
       if (verdict === -1) {
-        if (k < n) { this.prefixLen[dir] = 0; this.giveUpOrWait(dir, held + n); }
-        else this.prefixLen[dir] = held + k;
+        if (k < n) { this.scratch[dir] = 0; this.giveUpOrWait(dir, held + n); }
+        else this.scratch[dir] = held + k;
         return;
       }
-      this.prefixLen[dir] = 0;
+      this.scratch[dir] = 0;
       if (verdict === Kind.unknown) { this.giveUpOrWait(dir, held + n); return; }
       this.choose(verdict, dir);
-      this.handler!.push(dir, p, 0, held, this.prefixFrame[dir]!, this.prefixTime[dir]!);
+      this.handler!.push(dir, p, 0, held, this.scratch[2 + dir]!, this.scratch[4 + dir]!);
       this.handler!.push(dir, b, o, n, frame, time);
       return;
     }
@@ -111,9 +121,10 @@ class Detector implements StreamHandler {
       // Too few bytes to say: hold them (at most 32).
       const p = (this.prefix[dir] ??= new Uint8Array(32));
       p.set(b.subarray(o, o + n), 0);
-      this.prefixLen[dir] = n;
-      this.prefixFrame[dir] = frame;
-      this.prefixTime[dir] = time;
+      const sc = this.scratch;
+      sc[dir] = n;
+      sc[2 + dir] = frame;
+      sc[4 + dir] = time;
       return;
     }
     if (verdict === Kind.unknown) { this.giveUpOrWait(dir, n); return; }
@@ -122,7 +133,8 @@ class Detector implements StreamHandler {
   }
 
   private giveUpOrWait(dir: Dir, n: number): void {
-    this.seen[dir] += n;
+    const sc = this.scratch;
+    sc[6 + dir] = sc[6 + dir]! + n;
     if (++this.tries >= this.layer.maxDetectSegments) {
       this.kind = Kind.none;
       this.prefix[0] = this.prefix[1] = null;
@@ -166,8 +178,8 @@ class Detector implements StreamHandler {
     const L = this.layer;
     const id = this.connId;
     // A direction is at a message boundary if its stream started at the SYN and nothing was skipped.
-    const sync0 = this.seen[0] === 0 && this.synced(0);
-    const sync1 = this.seen[1] === 0 && this.synced(1);
+    const sync0 = this.seen(0) === 0 && this.origin.fromStart(0);
+    const sync1 = this.seen(1) === 0 && this.origin.fromStart(1);
     switch (kind) {
       case Kind.http:
       case Kind.httpResponse: {
@@ -175,7 +187,7 @@ class Detector implements StreamHandler {
         const reqDir: Dir = (kind === Kind.http) === (dir === 0) ? 0 : 1;
         this.kind = Kind.http;
         const http = new HttpConn(L.httpCtx, id, reqDir === 0 ? sync0 : sync1, reqDir === 0 ? sync1 : sync0,
-          (k, tx) => this.upgrade(k, tx), reqDir);
+          this, reqDir);
         this.http = http;
         this.handler = http;
         break;
@@ -212,7 +224,7 @@ class Detector implements StreamHandler {
       }
       case 'tunnel': {
         // CONNECT: what flows inside is detected afresh (usually TLS).
-        const inner = new Detector(L, this.connId, () => true);
+        const inner = new Detector(L, this.connId, FROM_START);
         this.inner = inner;
         return inner;
       }
@@ -223,8 +235,9 @@ class Detector implements StreamHandler {
 
   gap(dir: Dir, n: number, frame: number, time: number): void {
     if (this.handler !== null) { this.handler.gap(dir, n, frame, time); return; }
-    this.prefixLen[dir] = 0;
-    this.seen[dir] += n;
+    const sc = this.scratch;
+    sc[dir] = 0;
+    sc[6 + dir] = sc[6 + dir]! + n;
   }
 
   end(dir: Dir, frame: number, time: number): void {
@@ -247,15 +260,98 @@ class Detector implements StreamHandler {
   }
 }
 
+/**
+ * Application events, compactly: frame, connection and kind in typed
+ * arrays, one reference per event (the transaction of an HTTP event, or the
+ * event object of other analyzers). AppEvent objects for HTTP are made when
+ * `events` is read, so an analysis that never reads them never builds them.
+ */
+class EventLog {
+  private frames = new Float64Array(1024);
+  private conns = new Int32Array(1024);
+  /** bit 0: dir; bits 1-2: 0 object, 1 HTTP request, 2 HTTP response; bits 3-4: request persistence code. */
+  private meta = new Uint8Array(1024);
+  private readonly refs: (AppEvent | HttpTx)[] = [];
+  count = 0;
+  dropped = 0;
+  private readonly built: AppEvent[] = [];
+
+  constructor(private readonly max: number) {}
+
+  private room(ev: { frameNumber: number; transport: 'tcp' | 'udp'; connId: number; dir: Dir; proto: string }): boolean {
+    if (this.count < this.max) {
+      if (this.count === this.frames.length) this.grow();
+      return true;
+    }
+    if (this.dropped++ === 0) {
+      // One marker says the cap cut events; it goes past the cap by one.
+      if (this.count === this.frames.length) this.grow();
+      this.put(ev.frameNumber, ev.connId, 0, {
+        frameNumber: ev.frameNumber, transport: ev.transport, connId: ev.connId, dir: ev.dir, proto: ev.proto,
+        text: `event limit reached (${this.max}); later application events are counted, not kept`, anomaly: Anomaly.app_limit,
+      });
+    }
+    return false;
+  }
+
+  private grow(): void {
+    const n = this.frames.length * 2;
+    const f = new Float64Array(n); f.set(this.frames); this.frames = f;
+    const c = new Int32Array(n); c.set(this.conns); this.conns = c;
+    const m = new Uint8Array(n); m.set(this.meta); this.meta = m;
+  }
+
+  private put(frame: number, connId: number, meta: number, ref: AppEvent | HttpTx): void {
+    const i = this.count++;
+    this.frames[i] = frame;
+    this.conns[i] = connId;
+    this.meta[i] = meta;
+    this.refs.push(ref);
+  }
+
+  add(ev: AppEvent): void {
+    if (this.room(ev)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
+  }
+
+  http(frame: number, connId: number, dir: Dir, tx: HttpTx, persistence: string | null): void {
+    if (this.count < this.max) {
+      if (this.count === this.frames.length) this.grow();
+      const kind = persistence === null ? 2 : 1;
+      const code = persistence === null ? 0 : PERSISTENCE.indexOf(persistence) + 1;
+      this.put(frame, connId, dir | (kind << 1) | (code << 3), tx);
+    } else this.room({ frameNumber: frame, transport: 'tcp', connId, dir, proto: 'HTTP' });
+  }
+
+  /** All events as objects (built on first read; the array only grows). */
+  list(): AppEvent[] {
+    const out = this.built;
+    for (let i = out.length; i < this.count; i++) {
+      const m = this.meta[i]!;
+      const kind = (m >> 1) & 3;
+      const ref = this.refs[i]!;
+      if (kind === 0) { out.push(ref as AppEvent); continue; }
+      const code = m >> 3;
+      out.push(new HttpEvent(this.frames[i]!, this.conns[i]!, (m & 1) as Dir, ref as HttpTx,
+        kind === 1 ? PERSISTENCE[code - 1] ?? (ref as HttpTx).persistence : null));
+    }
+    return out;
+  }
+}
+
+/** Persistence values a request can ask for (coded in the event log). */
+const PERSISTENCE = ['keep-alive', 'close', 'http1.0-close'];
+
 /** One TCP connection with payload: reassembly + detection. Dropped at tcpEnd. */
 class AppConn implements StreamSink {
   readonly reasm: TcpReassembler;
   readonly detector: Detector;
+  /** Directions that have ended (bit per direction); both ended → the state is dropped early. */
+  private ended = 0;
 
   constructor(private readonly layer: AppLayerImpl, readonly connId: number) {
     const reasm = new TcpReassembler(this, layer.budget, layer.keepStreams);
     this.reasm = reasm;
-    this.detector = new Detector(layer, connId, (dir) => reasm.fromStart(dir));
+    this.detector = new Detector(layer, connId, reasm);
   }
 
   data(dir: Dir, buf: Uint8Array, offset: number, length: number, frameNumber: number, time: number): void {
@@ -268,6 +364,8 @@ class AppConn implements StreamSink {
 
   end(dir: Dir, frameNumber: number, time: number): void {
     this.detector.end(dir, frameNumber, time);
+    this.ended |= 1 << dir;
+    if (this.ended === 3) this.layer.retire(this);
   }
 
   marker(code: AnomalyCode, dir: Dir, frameNumber: number, _time: number, detail: string): void {
@@ -275,14 +373,16 @@ class AppConn implements StreamSink {
   }
 }
 
+/** Marks a connection that ended: its segments are ignored, its label and stream are kept elsewhere. */
+const RETIRED = Object.create(AppConn.prototype) as AppConn;
+
 class AppLayerImpl implements AppLayer {
-  private readonly eventList: AppEvent[] = [];
-  private eventsDropped = 0;
+  private readonly log: EventLog;
   readonly http: HttpTransaction[] = [];
   private readonly conns: (AppConn | undefined)[] = [];
   /** Labels and follow-stream data of connections that ended. */
   private readonly endedLabels: (string | undefined)[] = [];
-  private readonly endedStreams = new Map<number, TcpReassembler>();
+  private readonly endedStreams = new Map<number, { chunks(): StreamChunk[] }>();
   readonly budget: ReassemblyBudget;
   readonly keepStreams: boolean;
   readonly maxEvents: number;
@@ -304,22 +404,29 @@ class AppLayerImpl implements AppLayer {
   constructor(opts: AppLayerOptions = {}) {
     this.budget = new ReassemblyBudget({ ...DEFAULT_REASSEMBLY_LIMITS, ...opts.reassembly });
     this.keepStreams = opts.keepStreams ?? true;
-    this.maxEvents = opts.maxEvents ?? 200_000;
+    this.maxEvents = opts.maxEvents ?? 2_000_000;
+    this.log = new EventLog(this.maxEvents);
     this.maxDetectSegments = opts.maxDetectSegments ?? 32;
     const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     const self = this;
     this.httpCtx = {
       limits,
       arena: new HeadArena(limits.headArenaBytes),
+      times: new TxTimes(),
       keptBodies: 0,
+      lineEnds: new Int32Array(limits.maxHeaders + 2),
+      info: new HeadInfo(),
+      hostCache: new TextCache(),
+      ctCache: new TextCache(),
+      reasonCache: new TextCache(),
       emit(frameNumber, connId, dir, proto, text, anomaly) {
         self.emit(frameNumber, 'tcp', connId, dir, proto, text, anomaly);
       },
       transaction(tx) {
         self.http.push(tx);
       },
-      event(ev) {
-        self.push(ev);
+      httpEvent(frameNumber, connId, dir, tx, persistence) {
+        self.log.http(frameNumber, connId, dir, tx, persistence);
       },
     };
   }
@@ -332,36 +439,29 @@ class AppLayerImpl implements AppLayer {
    * never reordered — so readers may index it incrementally.
    */
   get events(): AppEvent[] {
-    return this.eventList;
+    return this.log.list();
   }
 
   emit(frameNumber: number, transport: 'tcp' | 'udp', connId: number, dir: Dir, proto: string, text: string, anomaly?: AnomalyCode): void {
     const ev: AppEvent = anomaly === undefined
       ? { frameNumber, transport, connId, dir, proto, text }
       : { frameNumber, transport, connId, dir, proto, text, anomaly };
-    this.push(ev);
+    this.log.add(ev);
   }
 
   private push(ev: AppEvent): void {
-    const list = this.eventList;
-    if (list.length >= this.maxEvents) {
-      if (this.eventsDropped++ === 0) {
-        list.push({ frameNumber: ev.frameNumber, transport: ev.transport, connId: ev.connId, dir: ev.dir, proto: ev.proto,
-          text: `event limit reached (${this.maxEvents}); later application events are counted, not kept`, anomaly: Anomaly.app_limit });
-      }
-      return;
-    }
-    list.push(ev);
+    this.log.add(ev);
   }
 
   /** Events not kept because of `maxEvents`. */
   get droppedEvents(): number {
-    return this.eventsDropped;
+    return this.log.dropped;
   }
 
   tcpSegment(s: TcpSegmentInfo): void {
     const id = s.connId;
     let c = this.conns[id];
+    if (c === RETIRED) return;
     if (c === undefined) {
       if (s.payloadLen === 0 && s.payloadWireLen === 0) return;
       // Only connections with payload get state.
@@ -373,12 +473,22 @@ class AppLayerImpl implements AppLayer {
 
   tcpEnd(connId: number): void {
     const c = this.conns[connId];
-    if (c === undefined) return;
+    if (c === undefined || c === RETIRED) return;
     c.reasm.finish();
+    this.retire(c);
+  }
+
+  /**
+   * A connection whose both directions ended keeps only its label and its
+   * follow-stream data; later segments of it are ignored.
+   */
+  retire(c: AppConn): void {
+    if (this.conns[c.connId] !== c) return;
     c.reasm.dispose();
-    this.endedLabels[connId] = c.detector.label();
-    if (this.keepStreams) this.endedStreams.set(connId, c.reasm);
-    this.conns[connId] = undefined;
+    this.endedLabels[c.connId] = c.detector.label();
+    const kept = c.reasm.streamStore();
+    if (kept !== null) this.endedStreams.set(c.connId, kept);
+    this.conns[c.connId] = RETIRED;
   }
 
   udpDatagram(d: UdpDatagramInfo): void {
@@ -407,7 +517,7 @@ class AppLayerImpl implements AppLayer {
 
   tcpLabel(connId: number): string {
     const c = this.conns[connId];
-    if (c !== undefined) return c.detector.label();
+    if (c !== undefined && c !== RETIRED) return c.detector.label();
     return this.endedLabels[connId] ?? '';
   }
 
@@ -417,7 +527,8 @@ class AppLayerImpl implements AppLayer {
   }
 
   stream(connId: number): StreamChunk[] | undefined {
-    const r = this.conns[connId]?.reasm ?? this.endedStreams.get(connId);
+    const c = this.conns[connId];
+    const r = c !== undefined && c !== RETIRED ? c.reasm : this.endedStreams.get(connId);
     return r?.chunks();
   }
 }

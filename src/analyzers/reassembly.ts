@@ -83,10 +83,47 @@ export const DEFAULT_REASSEMBLY_LIMITS: Readonly<ReassemblyLimits> = {
 /** Counters shared by all reassemblers of one analysis, so global caps hold. */
 export class ReassemblyBudget {
   buffered = 0;
-  stored = 0;
   /** Times a cap cut something (for the summary). */
   limitHits = 0;
+  /** Follow-stream bytes of every connection, appended in 1 MiB chunks (so memory is what the budget says). */
+  readonly arena = new StreamArena();
   constructor(readonly limits: Readonly<ReassemblyLimits> = DEFAULT_REASSEMBLY_LIMITS) {}
+  get stored(): number {
+    return this.arena.total;
+  }
+}
+
+/** Append-only byte store shared by all connections' follow-stream data. */
+export class StreamArena {
+  static readonly CHUNK = 1 << 20;
+  private readonly chunks: Uint8Array[] = [];
+  private used = StreamArena.CHUNK;
+  total = 0;
+
+  /** Room left in the current chunk (a piece larger than this is split by the caller). */
+  room(): number {
+    return StreamArena.CHUNK - this.used;
+  }
+
+  /** Copies buf[o..o+n) (n ≤ room(), or a fresh chunk is started); returns its reference. */
+  append(buf: Uint8Array, o: number, n: number): number {
+    if (n > this.room()) {
+      this.chunks.push(new Uint8Array(StreamArena.CHUNK));
+      this.used = 0;
+    }
+    const c = this.chunks[this.chunks.length - 1]!;
+    c.set(view(buf, o, o + n), this.used);
+    const ref = (this.chunks.length - 1) * StreamArena.CHUNK + this.used;
+    this.used += n;
+    this.total += n;
+    return ref;
+  }
+
+  view(ref: number, n: number): Uint8Array {
+    const c = this.chunks[Math.floor(ref / StreamArena.CHUNK)]!;
+    const o = ref % StreamArena.CHUNK;
+    return c.subarray(o, o + n);
+  }
 }
 
 /** An out-of-order piece we had to copy. */
@@ -105,140 +142,152 @@ export interface StreamChunk {
   frameNumber: number;
 }
 
+/** Fields of a run in StreamStore: arrival order, stream offset, arena ref (-1: gap), length, frame. */
+const R_SEQ = 0, R_OFF = 1, R_REF = 2, R_LEN = 3, R_FRAME = 4, R_SIZE = 5;
+
 /**
- * Follow-stream retention: the first bytes of each direction, in one growing
- * arena per direction, plus a compact run index (direction changes, gaps) in
- * typed arrays. Also the reference for "did this retransmission differ?".
+ * Follow-stream retention of one connection: the first bytes of each
+ * direction, kept in the shared arena, indexed by small per-direction run
+ * lists (allocated on first use). Also the reference for "did this
+ * retransmission differ from what we delivered?".
  */
 class StreamStore {
-  readonly arena: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
-  readonly used: [number, number] = [0, 0];
-  /** Stream offset of arena position 0 after the last gap (positions are offset - skipped). */
-  readonly skipped: [number, number] = [0, 0];
-  /** Offsets below this are not comparable (a gap or the retention end lies before them). */
-  readonly comparableFrom: [number, number] = [0, 0];
-  /** Runs: dir, arena start, length, frame; -1 length marks a gap run of `start` bytes. */
-  private runs = new Float64Array(64);
-  private nRuns = 0;
+  private readonly runs: [Float64Array | null, Float64Array | null] = [null, null];
+  private readonly nRuns: [number, number] = [0, 0];
+  private seq = 0;
   full = false;
   total = 0;
 
   constructor(private readonly budget: ReassemblyBudget) {}
 
-  /** Appends delivered bytes; returns false when retention just ran out (once). */
-  append(dir: Dir, buf: Uint8Array, offset: number, length: number, frame: number): boolean {
+  /** Appends delivered bytes at stream offset `off`; returns false when retention just ran out (once). */
+  append(dir: Dir, off: number, buf: Uint8Array, offset: number, length: number, frame: number): boolean {
     if (this.full) return true;
     const lim = this.budget.limits;
-    let n = length;
     const roomConn = lim.maxStoredPerConn - this.total;
     const roomAll = lim.maxStoredTotal - this.budget.stored;
     const room = roomConn < roomAll ? roomConn : roomAll;
+    let n = length;
     let cut = false;
     if (n > room) { n = room > 0 ? room : 0; cut = true; }
-    if (n > 0) {
-      const used = this.used[dir];
-      let a = this.arena[dir];
-      if (used + n > a.length) {
-        let cap = a.length === 0 ? 4096 : a.length * 2;
-        while (cap < used + n) cap *= 2;
-        const max = lim.maxStoredPerConn;
-        if (cap > max) cap = Math.max(max, used + n);
-        const grown = new Uint8Array(cap);
-        grown.set(a.subarray(0, used));
-        a = grown;
-        this.arena[dir] = grown;
-      }
-      a.set(buf.subarray(offset, offset + n), used);
-      this.used[dir] = used + n;
-      this.total += n;
-      this.budget.stored += n;
-      this.addRun(dir, used, n, frame);
+    const arena = this.budget.arena;
+    let done = 0;
+    while (done < n) {
+      const r = arena.room();
+      const k = r > 0 && r < n - done ? r : n - done;
+      const ref = arena.append(buf, offset + done, k);
+      this.addRun(dir, off + done, ref, k, frame);
+      done += k;
     }
+    this.total += n;
     if (cut) { this.full = true; return false; }
     return true;
   }
 
-  /** Records a gap run; offsets before `resumeAt` can no longer be compared. */
-  gap(dir: Dir, length: number, resumeAt: number, frame: number): void {
-    this.skipped[dir] += length;
-    this.comparableFrom[dir] = resumeAt;
-    if (!this.full) this.pushRun(dir, length, -1, frame);
+  /** Records a gap in follow-stream (shown as an empty chunk). */
+  gap(dir: Dir, off: number, length: number, frame: number): void {
+    if (!this.full) this.addRun(dir, off, -1, length, frame);
   }
 
-  private addRun(dir: Dir, start: number, len: number, frame: number): void {
-    const r = this.runs;
-    const last = (this.nRuns - 1) * 4;
-    // Consecutive deliveries in one direction become one chunk (first frame kept).
-    if (this.nRuns > 0 && r[last] === dir && r[last + 2]! >= 0 && r[last + 1]! + r[last + 2]! === start) {
-      r[last + 2] = r[last + 2]! + len;
-      return;
+  private addRun(dir: Dir, off: number, ref: number, len: number, frame: number): void {
+    let r = this.runs[dir];
+    const i = this.nRuns[dir]++;
+    if (r === null || (i + 1) * R_SIZE > r.length) {
+      const g = new Float64Array(r === null ? 4 * R_SIZE : r.length * 2);
+      if (r !== null) g.set(r);
+      r = g;
+      this.runs[dir] = g;
     }
-    this.pushRun(dir, start, len, frame);
-  }
-
-  private pushRun(dir: Dir, start: number, len: number, frame: number): void {
-    if ((this.nRuns + 1) * 4 > this.runs.length) {
-      const g = new Float64Array(this.runs.length * 2);
-      g.set(this.runs);
-      this.runs = g;
-    }
-    const i = this.nRuns++ * 4;
-    this.runs[i] = dir;
-    this.runs[i + 1] = start;
-    this.runs[i + 2] = len;
-    this.runs[i + 3] = frame;
+    const b = i * R_SIZE;
+    r[b + R_SEQ] = this.seq++;
+    r[b + R_OFF] = off;
+    r[b + R_REF] = ref;
+    r[b + R_LEN] = len;
+    r[b + R_FRAME] = frame;
   }
 
   /**
    * Compares a later copy of stream bytes [off, off+len) of `dir` with the
-   * retained first copy. Returns the offset of the first differing byte, or -1
-   * when equal or not comparable.
+   * kept first copy. Returns the stream offset of the first differing byte,
+   * or -1 when equal or not comparable (not kept, or a gap).
    */
   firstDifference(dir: Dir, off: number, buf: Uint8Array, offset: number, len: number): number {
-    let from = off;
-    let skip = 0;
-    if (from < this.comparableFrom[dir]) {
-      skip = this.comparableFrom[dir] - from;
-      from += skip;
+    const r = this.runs[dir];
+    const nr = this.nRuns[dir];
+    if (r === null || nr === 0) return -1;
+    // Runs are in increasing stream offset: binary search the last one starting at or before `off`.
+    let lo = 0, hi = nr - 1, first = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid * R_SIZE + R_OFF]! <= off) { first = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    const pos = from - this.skipped[dir];
-    const avail = this.used[dir] - pos;
-    const n = Math.min(len - skip, avail);
-    if (n <= 0 || pos < 0) return -1;
-    const a = this.arena[dir];
-    for (let i = 0; i < n; i++) {
-      if (a[pos + i] !== buf[offset + skip + i]) return from + i;
+    const end = off + len;
+    const arena = this.budget.arena;
+    for (let i = first; i < nr; i++) {
+      const b = i * R_SIZE;
+      const rOff = r[b + R_OFF]!, rLen = r[b + R_LEN]!, ref = r[b + R_REF]!;
+      if (rOff >= end) break;
+      const from = Math.max(off, rOff), to = Math.min(end, rOff + rLen);
+      if (ref < 0 || to <= from) continue;
+      const kept = arena.view(ref + (from - rOff), to - from);
+      const base = offset + (from - off);
+      for (let k = 0; k < kept.length; k++) if (kept[k] !== buf[base + k]) return from + k;
     }
     return -1;
   }
 
   chunks(): StreamChunk[] {
     const out: StreamChunk[] = [];
-    for (let i = 0; i < this.nRuns; i++) {
-      const dir = this.runs[i * 4] as Dir;
-      const start = this.runs[i * 4 + 1]!;
-      const len = this.runs[i * 4 + 2]!;
-      const frame = this.runs[i * 4 + 3]!;
-      // A gap is shown as an empty chunk; follow-stream views print "[N bytes missing]".
-      if (len < 0) out.push({ dir, data: EMPTY, frameNumber: frame });
-      else out.push({ dir, data: this.arena[dir].subarray(start, start + len), frameNumber: frame });
+    const arena = this.budget.arena;
+    const i: [number, number] = [0, 0];
+    let cur: { dir: Dir; parts: Uint8Array[]; frameNumber: number } | null = null;
+    const flush = (): void => {
+      if (cur === null) return;
+      const n = cur.parts.reduce((a, p) => a + p.length, 0);
+      const data = cur.parts.length === 1 ? cur.parts[0]! : new Uint8Array(n);
+      if (cur.parts.length > 1) { let o = 0; for (const p of cur.parts) { data.set(p, o); o += p.length; } }
+      out.push({ dir: cur.dir, data, frameNumber: cur.frameNumber });
+      cur = null;
+    };
+    for (;;) {
+      // Next run in arrival order, from either direction.
+      let dir: Dir | -1 = -1;
+      for (const d of [0, 1] as const) {
+        const r = this.runs[d];
+        if (r === null || i[d] >= this.nRuns[d]) continue;
+        if (dir === -1 || r[i[d] * R_SIZE + R_SEQ]! < this.runs[dir]![i[dir] * R_SIZE + R_SEQ]!) dir = d;
+      }
+      if (dir === -1) break;
+      const r = this.runs[dir]!;
+      const b = i[dir]++ * R_SIZE;
+      const ref = r[b + R_REF]!, len = r[b + R_LEN]!, frame = r[b + R_FRAME]!;
+      if (ref < 0) {
+        // A gap is shown as an empty chunk; follow-stream views print it as missing bytes.
+        flush();
+        out.push({ dir, data: EMPTY, frameNumber: frame });
+        continue;
+      }
+      const bytes = arena.view(ref, len);
+      // Consecutive deliveries in one direction become one chunk (first frame kept).
+      if (cur !== null && cur.dir === dir) cur.parts.push(bytes);
+      else { flush(); cur = { dir, parts: [bytes], frameNumber: frame }; }
     }
+    flush();
     return out;
-  }
-
-  release(): void {
-    this.budget.stored -= this.total;
-    this.total = 0;
-    this.arena[0] = EMPTY;
-    this.arena[1] = EMPTY;
-    this.used[0] = this.used[1] = 0;
-    this.runs = new Float64Array(4);
-    this.nRuns = 0;
-    this.full = true;
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** Shared empty block list: a direction gets its own array only when something arrives out of order. */
+const NO_BLOCKS: Block[] = [];
+
+/**
+ * A plain Uint8Array view of buf[s..e). `subarray` on a Node Buffer goes
+ * through Buffer's JS constructor; this does not, which matters per packet.
+ */
+export function view(buf: Uint8Array, s: number, e: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + s, e - s);
+}
 
 class DirState {
   started = false;
@@ -255,7 +304,7 @@ class DirState {
   ackedOff = 0;
   /** A gap came before any byte was delivered. */
   skippedAtStart = false;
-  blocks: Block[] = [];
+  blocks: Block[] = NO_BLOCKS;
   buffered = 0;
   lastFrame = 0;
   lastTime = 0;
@@ -383,7 +432,7 @@ export class TcpReassembler {
     }
     st.nextOff += len;
     st.nextSeq = seqAdd(st.nextSeq, len);
-    if (this.store !== null && !this.store.append(dir, buf, o, len, frame)) {
+    if (this.store !== null && !this.store.append(dir, st.nextOff - len, buf, o, len, frame)) {
       this.budget.limitHits++;
       this.sink.marker(Anomaly.stream_buffer_limit, dir, frame, time,
         `follow-stream retention limit reached; only the first bytes of this connection are kept`);
@@ -398,7 +447,7 @@ export class TcpReassembler {
     if (st.nextOff === 0) st.skippedAtStart = true;
     st.nextOff = to;
     st.nextSeq = seqAdd(st.nextSeq, n);
-    if (this.store !== null) this.store.gap(dir, n, to, frame);
+    if (this.store !== null) this.store.gap(dir, to - n, n, frame);
     this.sink.gap(dir, n, frame, time);
     this.drain(dir, st);
   }
@@ -441,7 +490,9 @@ export class TcpReassembler {
   private addBlock(dir: Dir, st: DirState, at: number, off: number, buf: Uint8Array, o: number, len: number, frame: number, time: number): void {
     void dir; void time;
     if (st.finOff >= 0 && off >= st.finOff) return;
-    const data = buf.slice(o, o + len); // visible copy: out-of-order bytes must outlive the frame
+    const data = new Uint8Array(len); // visible copy: out-of-order bytes must outlive the frame
+    data.set(view(buf, o, o + len));
+    if (st.blocks === NO_BLOCKS) st.blocks = [];
     st.blocks.splice(at, 0, { off, end: off + len, data, frame, time });
     st.buffered += len;
     this.budget.buffered += len;
@@ -528,6 +579,7 @@ export class TcpReassembler {
   }
 
   private dropBlocks(st: DirState): void {
+    if (st.blocks === NO_BLOCKS) return;
     for (const b of st.blocks) this.release(st, b);
     st.blocks.length = 0;
   }
@@ -562,13 +614,13 @@ export class TcpReassembler {
     for (const st of this.d) this.dropBlocks(st);
   }
 
-  /** Frees the follow-stream retention too. */
-  releaseStream(): void {
-    this.store?.release();
-  }
-
   chunks(): StreamChunk[] | undefined {
     return this.store?.chunks();
+  }
+
+  /** The follow-stream data alone (kept after the connection ends; null when nothing was kept). */
+  streamStore(): { chunks(): StreamChunk[] } | null {
+    return this.store !== null && this.store.total > 0 ? this.store : null;
   }
 
   /** Bytes currently buffered out of order (both directions), for tests and the summary. */

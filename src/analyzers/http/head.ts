@@ -129,9 +129,8 @@ export function looksLikeResponse(buf: Uint8Array, p: number, end: number): bool
  */
 export function startVerdict(buf: Uint8Array, p: number, end: number, response: boolean): number {
   if (response) {
-    const pre = [0x48, 0x54, 0x54, 0x50, 0x2f];
     const n = Math.min(end - p, 5);
-    for (let i = 0; i < n; i++) if (buf[p + i] !== pre[i]) return -1;
+    for (let i = 0; i < n; i++) if (buf[p + i] !== HTTP_SLASH[i]) return -1;
     return n === 5 ? 1 : 0;
   }
   const lim = Math.min(end, p + 21);
@@ -142,6 +141,8 @@ export function startVerdict(buf: Uint8Array, p: number, end: number, response: 
   }
   return lim - p >= 21 ? -1 : 0;
 }
+
+const HTTP_SLASH = Uint8Array.of(0x48, 0x54, 0x54, 0x50, 0x2f);
 
 const VERSIONS: Record<number, string> = { 9: 'HTTP/0.9', 10: 'HTTP/1.0', 11: 'HTTP/1.1', 20: 'HTTP/2.0' };
 
@@ -192,18 +193,24 @@ const T_CHUNKED = lit('chunked'), T_CLOSE = lit('close'), T_KEEPALIVE = lit('kee
 const T_WEBSOCKET = lit('websocket'), T_H2C = lit('h2c'), T_100 = lit('100-continue');
 const T_GZIP = lit('gzip'), T_XGZIP = lit('x-gzip'), T_DEFLATE = lit('deflate'), T_BR = lit('br'), T_IDENTITY = lit('identity');
 
-/** Calls `fn(s, e)` for each comma-separated, trimmed token of buf[s..e). */
-function tokens(buf: Uint8Array, s: number, e: number, fn: (s: number, e: number) => void): void {
-  let p = s;
-  while (p < e) {
-    while (p < e && (buf[p] === SP || buf[p] === HT || buf[p] === COMMA)) p++;
-    let q = p;
-    while (q < e && buf[q] !== COMMA) q++;
-    let r = q;
-    while (r > p && (buf[r - 1] === SP || buf[r - 1] === HT)) r--;
-    if (r > p) fn(p, r);
-    p = q + 1;
-  }
+/**
+ * Comma-separated list walking without closures (RFC 9110 §5.6.1): call
+ * `nextToken(buf, p, e)` with p = start; it returns the token's start (or -1
+ * when none is left) and sets `tokEnd` (token end, trimmed) and `tokNext`
+ * (where to continue).
+ */
+let tokEnd = 0;
+let tokNext = 0;
+function nextToken(buf: Uint8Array, p: number, e: number): number {
+  while (p < e && (buf[p] === SP || buf[p] === HT || buf[p] === COMMA)) p++;
+  if (p >= e) return -1;
+  let q = p;
+  while (q < e && buf[q] !== COMMA) q++;
+  let r = q;
+  while (r > p && (buf[r - 1] === SP || buf[r - 1] === HT)) r--;
+  tokEnd = r;
+  tokNext = q + 1;
+  return p;
 }
 
 /** Index of the LF ending the line that starts at p, or -1 (never beyond end). */
@@ -217,21 +224,27 @@ function lineEnd(buf: Uint8Array, p: number, end: number): number {
  * of start line to expect. With `startLineOnly`, header fields are skipped
  * (used when a cap cut the head). Returns h.ok.
  */
-export function parseHead(buf: Uint8Array, start: number, end: number, response: boolean, h: HeadInfo, startLineOnly = false): boolean {
+export function parseHead(
+  buf: Uint8Array, start: number, end: number, response: boolean, h: HeadInfo, startLineOnly = false,
+  lineEnds: Int32Array | null = null, nLines = 0,
+): boolean {
   h.reset();
   h.isResponse = response;
-  let le = lineEnd(buf, start, end);
+  let le = lineEnds !== null && nLines > 0 ? lineEnds[0]! : lineEnd(buf, start, end);
   if (le < 0) le = end;
   let e = le > start && buf[le - 1] === CR ? le - 1 : le;
   if (response ? !parseStatusLine(buf, start, e, h) : !parseRequestLine(buf, start, e, h)) return false;
   h.ok = true;
   if (startLineOnly) return true;
   let p = le + 1;
+  let line = 1;
   while (p < end) {
-    le = lineEnd(buf, p, end);
+    // The caller may already know where each line ends (it looked for the empty line).
+    le = lineEnds !== null ? (line < nLines ? lineEnds[line]! : end - 1) : lineEnd(buf, p, end);
+    line++;
     if (le < 0) le = end;
     e = le > p && buf[le - 1] === CR ? le - 1 : le;
-    if (e === p) break; // the empty line
+    if (e <= p) break; // the empty line
     const b0 = buf[p]!;
     if (b0 === SP || b0 === HT) {
       // obs-fold (RFC 9112 §5.2): continuation of the previous field; not a framing field.
@@ -265,28 +278,24 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
       if (eqi(buf, ns, H_EXPECT) && ve - vs === T_100.length && eqi(buf, vs, T_100)) h.expectContinue = true;
       return;
     case 7:
-      if (eqi(buf, ns, H_UPGRADE)) {
-        // The first protocol the client lists, or the one the server picked.
-        let first = -1;
-        tokens(buf, vs, ve, (s, e) => {
-          if (first >= 0) return;
-          // "websocket", "h2c", possibly with "/version".
-          let q = s;
-          while (q < e && buf[q] !== 0x2f) q++;
-          first = q - s === T_WEBSOCKET.length && eqi(buf, s, T_WEBSOCKET) ? Upgrade.websocket
-            : q - s === T_H2C.length && eqi(buf, s, T_H2C) ? Upgrade.h2c : Upgrade.other;
-        });
-        if (first >= 0) h.upgrade = first;
+      if (eqi(buf, ns, H_UPGRADE) && h.upgrade === Upgrade.none) {
+        // The first protocol the client lists, or the one the server picked ("websocket", "h2c", maybe "/version").
+        const s = nextToken(buf, vs, ve);
+        if (s < 0) return;
+        let q = s;
+        while (q < tokEnd && buf[q] !== 0x2f) q++;
+        h.upgrade = q - s === T_WEBSOCKET.length && eqi(buf, s, T_WEBSOCKET) ? Upgrade.websocket
+          : q - s === T_H2C.length && eqi(buf, s, T_H2C) ? Upgrade.h2c : Upgrade.other;
       }
       return;
     case 10:
       if (eqi(buf, ns, H_CONNECTION)) {
-        tokens(buf, vs, ve, (s, e) => {
-          const n = e - s;
+        for (let s = nextToken(buf, vs, ve); s >= 0; s = nextToken(buf, tokNext, ve)) {
+          const n = tokEnd - s;
           if (n === 5 && eqi(buf, s, T_CLOSE)) h.connClose = true;
           else if (n === 10 && eqi(buf, s, T_KEEPALIVE)) h.connKeepAlive = true;
           else if (n === 7 && eqi(buf, s, T_UPGRADE)) h.connUpgrade = true;
-        });
+        }
       }
       return;
     case 12:
@@ -298,17 +307,17 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
     case 16:
       if (eqi(buf, ns, H_CE)) {
         let n = 0;
-        tokens(buf, vs, ve, (s, e) => {
-          const len = e - s;
+        for (let s = nextToken(buf, vs, ve); s >= 0; s = nextToken(buf, tokNext, ve)) {
+          const len = tokEnd - s;
           const c = len === 4 && eqi(buf, s, T_GZIP) ? Coding.gzip
             : len === 6 && eqi(buf, s, T_XGZIP) ? Coding.gzip
             : len === 7 && eqi(buf, s, T_DEFLATE) ? Coding.deflate
             : len === 2 && eqi(buf, s, T_BR) ? Coding.br
             : len === 8 && eqi(buf, s, T_IDENTITY) ? Coding.identity : Coding.other;
-          if (c === Coding.identity) return;
+          if (c === Coding.identity) continue;
           n++;
           h.coding = n > 1 ? Coding.other : c; // only a single coding is decoded
-        });
+        }
         if (h.coding === Coding.none && n === 0 && ve > vs) h.coding = Coding.identity;
       }
       return;
@@ -316,7 +325,7 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
       if (eqi(buf, ns, H_TE)) {
         // RFC 9112 §6.1: chunked must be the final coding; we look at the last token.
         let last = -1, lastEnd = -1;
-        tokens(buf, vs, ve, (s, e) => { last = s; lastEnd = e; });
+        for (let s = nextToken(buf, vs, ve); s >= 0; s = nextToken(buf, tokNext, ve)) { last = s; lastEnd = tokEnd; }
         if (last >= 0 && lastEnd - last === T_CHUNKED.length && eqi(buf, last, T_CHUNKED)) {
           h.chunked = true;
           h.teOther = false;
@@ -338,16 +347,16 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
 function contentLength(buf: Uint8Array, vs: number, ve: number, h: HeadInfo): void {
   let value = -1;
   let bad = false;
-  tokens(buf, vs, ve, (s, e) => {
+  for (let s = nextToken(buf, vs, ve); s >= 0 && !bad; s = nextToken(buf, tokNext, ve)) {
     let n = 0;
-    for (let i = s; i < e; i++) {
+    for (let i = s; i < tokEnd; i++) {
       const d = buf[i]! - 0x30;
-      if (d < 0 || d > 9 || n > 9e14) { bad = true; return; }
+      if (d < 0 || d > 9 || n > 9e14) { bad = true; break; }
       n = n * 10 + d;
     }
     if (value >= 0 && n !== value) bad = true;
     value = n;
-  });
+  }
   if (bad || value < 0) h.contentLength = -2;
   else if (h.contentLength === -1 || h.contentLength === value) h.contentLength = value;
   else h.contentLength = -2;

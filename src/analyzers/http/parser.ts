@@ -24,9 +24,10 @@ import { createHash } from 'node:crypto';
 import { Anomaly, type AnomalyCode } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import { safeText } from '../../bytes/safe-text.js';
-import type { StreamHandler } from '../reassembly.js';
+import { view, type StreamHandler } from '../reassembly.js';
+import type { AppEvent } from '../types.js';
 import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
-import { HeadArena, HttpTx, codingName, decodeContent } from './tx.js';
+import { HeadArena, HttpTx, TxTimes, codingName, decodeContent } from './tx.js';
 
 export interface HttpLimits {
   /** Longest start or header line in bytes (default 16 KiB). */
@@ -65,10 +66,21 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
 export interface HttpContext {
   readonly limits: Readonly<HttpLimits>;
   readonly arena: HeadArena;
+  readonly times: TxTimes;
   /** Bytes of bodies currently kept (shared budget). */
   keptBodies: number;
+  /** Scratch for the line ends of one head (maxHeaders + 2 entries), shared by all connections. */
+  readonly lineEnds: Int32Array;
+  /** Shared scratch: a head is parsed and used synchronously, so one HeadInfo serves every connection. */
+  readonly info: HeadInfo;
+  /** Repeated values (Host, Content-Type, reason phrase) become one string across connections. */
+  readonly hostCache: TextCache;
+  readonly ctCache: TextCache;
+  readonly reasonCache: TextCache;
   /** An application event (text already safe). */
   emit(frameNumber: number, connId: number, dir: Dir, proto: string, text: string, anomaly?: AnomalyCode): void;
+  /** The event of a request (persistence as the request asked) or of a response (`persistence` null); text made when read. */
+  httpEvent(frameNumber: number, connId: number, dir: Dir, tx: HttpTx, persistence: string | null): void;
   /** A new transaction exists (called once, in request order). */
   transaction(tx: HttpTx): void;
 }
@@ -89,7 +101,7 @@ const CR = 0x0d, LF = 0x0a;
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** A short text cache: repeated header values (Host, Content-Type, reason) become one string. */
-class TextCache {
+export class TextCache {
   private bytes = new Uint8Array(64);
   private len = -1;
   private value = '';
@@ -102,7 +114,7 @@ class TextCache {
     }
     const v = text(buf, s, e);
     if (n <= 64) {
-      this.bytes.set(buf.subarray(s, e));
+      this.bytes.set(view(buf, s, e));
       this.len = n;
       this.value = v;
     }
@@ -126,7 +138,8 @@ class Side {
   lastCR = false;
   started = false;
   startChecked = false;
-  headFrames: number[] = [];
+  /** Frames that carried bytes of a head spanning segments (rare: allocated when needed). */
+  headFrames: number[] | null = null;
   msgFrame = 0;
   msgTime = 0;
   // Bodies.
@@ -161,24 +174,22 @@ class Side {
     this.lastCR = false;
     this.started = false;
     this.startChecked = false;
-    this.headFrames.length = 0;
+    if (this.headFrames !== null && this.headFrames.length !== 0) this.headFrames.length = 0;
   }
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_UPGRADE = { upgrade: (): StreamHandler | null => null };
 
 /** HTTP/1.x on one connection. */
 export class HttpConn implements StreamHandler {
   private readonly sides: [Side, Side];
-  private readonly info = new HeadInfo();
+  private readonly info: HeadInfo;
   /** Requests waiting for (the end of) their response, oldest first. */
   private readonly awaiting: HttpTx[] = [];
   private count = 0;
   private last: HttpTx | null = null;
   private upgraded: StreamHandler | null = null;
-  private readonly hostCache = new TextCache();
-  private readonly ctCache = new TextCache();
-  private readonly reasonCache = new TextCache();
   /** Request keys kept for the WebSocket handshake check, by transaction. */
   private wsKey = '';
   /** Label shown for the connection: "HTTP" until an upgrade says otherwise. */
@@ -189,10 +200,11 @@ export class HttpConn implements StreamHandler {
     readonly connId: number,
     requestSynced: boolean,
     responseSynced: boolean,
-    private readonly onUpgrade: UpgradeFn = () => null,
+    private readonly owner: { upgrade: UpgradeFn } = NO_UPGRADE,
     /** Direction the requests flow in (1 when the capture's first packet came from the server side). */
     readonly reqDir: Dir = 0,
   ) {
+    this.info = ctx.info;
     const req = new Side(false, requestSynced);
     const res = new Side(true, responseSynced);
     this.sides = reqDir === 0 ? [req, res] : [res, req];
@@ -321,7 +333,7 @@ export class HttpConn implements StreamHandler {
       else {
         const k = Math.min(end - p, 24);
         this.ensureHead(sd, sd.headLen + k);
-        sd.headBuf.set(buf.subarray(p, p + k), sd.headLen);
+        sd.headBuf.set(view(buf, p, p + k), sd.headLen);
         verdict = startVerdict(sd.headBuf, 0, sd.headLen + k, sd.response);
       }
       if (verdict < 0) return this.badStart(sd, dir, buf, p, end, frame, time);
@@ -329,17 +341,28 @@ export class HttpConn implements StreamHandler {
     }
     const maxLine = lim.maxLineBytes;
     const maxLines = lim.maxHeaders + 1;
+    // Line ends of a head that lies wholly in this push are remembered, so parseHead need not look for them again.
+    const whole = sd.headLen === 0 && sd.lines === 0;
+    const ends = this.ctx.lineEnds;
     let ls = p;
     let carried = sd.lineLen;
-    for (let q = p; q < end; q++) {
-      if (buf[q] !== LF) continue;
+    // Native search for LF in a bounded view (one small object per push; much cheaper than a byte loop).
+    const v = view(buf, p, end);
+    let rel = v.indexOf(LF);
+    while (rel >= 0) {
+      const q = p + rel;
       const n = carried + (q - ls);
       const prevCR = q > ls ? buf[q - 1] === CR : sd.lastCR;
-      if (n === 0 || (n === 1 && prevCR)) return this.headDone(sd, dir, buf, p, q + 1, frame, time);
+      if (n === 0 || (n === 1 && prevCR)) {
+        return this.headDone(sd, dir, buf, p, q + 1, frame, time, whole ? ends : null, sd.lines);
+      }
       if (n > maxLine) return this.headLimit(sd, dir, buf, p, q, frame, time, `line longer than ${maxLine} bytes`);
-      if (++sd.lines > maxLines) return this.headLimit(sd, dir, buf, p, q, frame, time, `more than ${lim.maxHeaders} header lines`);
+      if (sd.lines >= maxLines) return this.headLimit(sd, dir, buf, p, q, frame, time, `more than ${lim.maxHeaders} header lines`);
+      if (whole) ends[sd.lines] = q;
+      sd.lines++;
       carried = 0;
       ls = q + 1;
+      rel = v.indexOf(LF, rel + 1);
     }
     const n = carried + (end - ls);
     if (n > maxLine) return this.headLimit(sd, dir, buf, p, end, frame, time, `line longer than ${maxLine} bytes`);
@@ -349,9 +372,10 @@ export class HttpConn implements StreamHandler {
     sd.lineLen = n;
     sd.lastCR = buf[end - 1] === CR;
     this.ensureHead(sd, sd.headLen + (end - p));
-    sd.headBuf.set(buf.subarray(p, end), sd.headLen);
+    sd.headBuf.set(view(buf, p, end), sd.headLen);
     sd.headLen += end - p;
-    if (sd.headFrames.length === 0 || sd.headFrames[sd.headFrames.length - 1] !== frame) sd.headFrames.push(frame);
+    const hf = (sd.headFrames ??= []);
+    if (hf.length === 0 || hf[hf.length - 1] !== frame) hf.push(frame);
     return end;
   }
 
@@ -396,7 +420,7 @@ export class HttpConn implements StreamHandler {
       const tx = this.awaiting[0]!;
       tx.responseVersion = 'HTTP/0.9';
       tx.responseStart = sd.msgTime;
-      for (const f of sd.headFrames) tx.addFrame(1, f);
+      if (sd.headFrames !== null) for (const f of sd.headFrames) tx.addFrame(1, f);
       tx.note('response without a status line (HTTP/0.9 style); body runs until the connection closes');
       sd.resetHead();
       this.startBody(sd, tx, S.BODY_CLOSE, 0, Coding.none);
@@ -427,7 +451,7 @@ export class HttpConn implements StreamHandler {
     if (sd.headLen === 0) { hb = buf; hs = p; he = p + take; }
     else {
       this.ensureHead(sd, sd.headLen + take);
-      sd.headBuf.set(buf.subarray(p, p + take), sd.headLen);
+      sd.headBuf.set(view(buf, p, p + take), sd.headLen);
       hb = sd.headBuf; hs = 0; he = sd.headLen + take;
     }
     let firstLF = -1;
@@ -450,7 +474,10 @@ export class HttpConn implements StreamHandler {
     return q;
   }
 
-  private headDone(sd: Side, dir: Dir, buf: Uint8Array, p: number, headEnd: number, frame: number, time: number): number {
+  private headDone(
+    sd: Side, dir: Dir, buf: Uint8Array, p: number, headEnd: number, frame: number, time: number,
+    lineEnds: Int32Array | null = null, nLines = 0,
+  ): number {
     let hb: Uint8Array, hs: number, he: number;
     if (sd.headLen === 0) { hb = buf; hs = p; he = headEnd; }
     else {
@@ -458,11 +485,11 @@ export class HttpConn implements StreamHandler {
         return this.headLimit(sd, dir, buf, p, headEnd, frame, time, `head larger than ${this.ctx.limits.maxHeadBytes} bytes`);
       }
       this.ensureHead(sd, sd.headLen + (headEnd - p));
-      sd.headBuf.set(buf.subarray(p, headEnd), sd.headLen);
+      sd.headBuf.set(view(buf, p, headEnd), sd.headLen);
       sd.headLen += headEnd - p;
       hb = sd.headBuf; hs = 0; he = sd.headLen;
     }
-    if (!parseHead(hb, hs, he, sd.response, this.info)) {
+    if (!parseHead(hb, hs, he, sd.response, this.info, false, sd.headLen === 0 ? lineEnds : null, nLines)) {
       if (sd.response && sd.synced && this.awaiting.length > 0 && !looksLikeResponse(hb, hs, he)) {
         // Not a status line after all: treat like an HTTP/0.9 reply.
         sd.startChecked = false;
@@ -489,16 +516,16 @@ export class HttpConn implements StreamHandler {
 
   private onRequest(sd: Side, dir: Dir, hb: Uint8Array, hs: number, he: number, frame: number, time: number, full: boolean): HttpTx | null {
     const h = this.info;
-    const tx = new HttpTx(this.connId, this.ctx.arena);
+    const tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
     tx.index = ++this.count;
     tx.method = h.method;
-    tx.uri = text(hb, h.uriStart, h.uriEnd);
     tx.version = h.version;
-    if (h.hostStart >= 0) tx.host = this.hostCache.get(hb, h.hostStart, h.hostEnd);
+    if (h.hostStart >= 0) tx.host = this.ctx.hostCache.get(hb, h.hostStart, h.hostEnd);
     tx.requestStart = sd.msgTime;
     tx.requestHeadBytes = he - hs;
     tx.reqHeadRef = full ? this.ctx.arena.add(hb, hs, he) : -1;
-    for (const f of sd.headFrames) tx.addFrame(0, f);
+    tx.setUri(hb, hs, h.uriStart, h.uriEnd);
+    if (sd.headFrames !== null) for (const f of sd.headFrames) tx.addFrame(0, f);
     tx.addFrame(0, frame);
     const prev = this.last;
     // Pipelined (RFC 9112 §9.3.2): sent before the previous response was complete.
@@ -512,7 +539,7 @@ export class HttpConn implements StreamHandler {
     this.last = tx;
     this.awaiting.push(tx);
     this.ctx.transaction(tx);
-    this.ctx.emit(frame, this.connId, dir, 'HTTP', requestText(tx));
+    this.ctx.httpEvent(frame, this.connId, dir, tx, tx.persistence);
     sd.resetHead();
     sd.tx = tx;
     if (!full) return tx;
@@ -553,7 +580,7 @@ export class HttpConn implements StreamHandler {
     let tx = this.awaiting[0];
     if (tx === undefined) {
       // A response to a request the capture did not show.
-      tx = new HttpTx(this.connId, this.ctx.arena);
+      tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
       tx.index = ++this.count;
       tx.orphanResponse = true;
       tx.requestStart = sd.msgTime;
@@ -563,12 +590,12 @@ export class HttpConn implements StreamHandler {
       this.ctx.transaction(tx);
     }
     const status = h.status;
-    for (const f of sd.headFrames) tx.addFrame(1, f);
+    if (sd.headFrames !== null) for (const f of sd.headFrames) tx.addFrame(1, f);
     tx.addFrame(1, frame);
     if (status >= 100 && status < 200 && status !== 101) {
       // Interim response (RFC 9110 §15.2): the final one follows.
       (tx.interim ??= []).push({ status, frameNumber: sd.msgFrame, time: sd.msgTime });
-      const reason = h.reasonEnd > h.reasonStart ? ' ' + safeText(this.reasonCache.get(hb, h.reasonStart, h.reasonEnd)) : '';
+      const reason = h.reasonEnd > h.reasonStart ? ' ' + safeText(this.ctx.reasonCache.get(hb, h.reasonStart, h.reasonEnd)) : '';
       this.ctx.emit(frame, this.connId, dir, 'HTTP', `${h.version} ${status}${reason} (interim, req #${tx.index})`);
       sd.resetHead();
       sd.state = S.HEAD;
@@ -577,8 +604,8 @@ export class HttpConn implements StreamHandler {
     }
     tx.responseVersion = h.version;
     tx.status = status;
-    tx.reason = h.reasonEnd > h.reasonStart ? this.reasonCache.get(hb, h.reasonStart, h.reasonEnd) : '';
-    if (h.ctStart >= 0) tx.contentType = this.ctCache.get(hb, h.ctStart, h.ctEnd);
+    tx.reason = h.reasonEnd > h.reasonStart ? this.ctx.reasonCache.get(hb, h.reasonStart, h.reasonEnd) : '';
+    if (h.ctStart >= 0) tx.contentType = this.ctx.ctCache.get(hb, h.ctStart, h.ctEnd);
     tx.contentEncoding = codingName(h.coding);
     tx.responseStart = sd.msgTime;
     tx.responseHeadBytes = he - hs;
@@ -636,7 +663,7 @@ export class HttpConn implements StreamHandler {
 
   /** Both directions now belong to another protocol (or are ignored). */
   private handOver(kind: 'websocket' | 'h2c' | 'tunnel' | 'other', tx: HttpTx, frame: number, time: number): void {
-    const next = this.onUpgrade(kind, tx);
+    const next = this.owner.upgrade(kind, tx);
     if (kind === 'websocket') this.label = 'WebSocket';
     else if (kind === 'h2c') this.label = 'HTTP2';
     const req = this.sides[this.reqDir];
@@ -706,7 +733,7 @@ export class HttpConn implements StreamHandler {
       dst.set(k.subarray(0, sd.keepLen));
       sd.keep = dst;
     }
-    dst.set(buf.subarray(s, s + take), sd.keepLen);
+    dst.set(view(buf, s, s + take), sd.keepLen);
     sd.keepLen += take;
   }
 
@@ -879,7 +906,7 @@ export class HttpConn implements StreamHandler {
     if (sd.keep !== null && this.ctx.limits.keepBodyBytes > 0) this.keepBody(tx, sd, true);
     sd.keep = null;
     if (this.awaiting[0] === tx) this.awaiting.shift();
-    this.ctx.emit(frame, this.connId, dir, 'HTTP', responseText(tx));
+    this.ctx.httpEvent(frame, this.connId, dir, tx, null);
     // A non-101 final answer to an Upgrade/CONNECT request: the client side goes on as HTTP.
     const req = this.sides[this.reqDir];
     if (req.state === S.PAUSED && this.upgraded === null && tx.status !== 101 && tx.persistence !== 'tunnel') this.resume(req);
@@ -920,7 +947,7 @@ export class HttpConn implements StreamHandler {
         g.set(sd.paused.subarray(0, sd.pausedLen));
         sd.paused = g;
       }
-      sd.paused.set(buf.subarray(p, p + n), sd.pausedLen);
+      sd.paused.set(view(buf, p, p + n), sd.pausedLen);
       sd.pausedLen += n;
     }
     return end;
@@ -973,8 +1000,34 @@ export function websocketAccept(key: string): string {
   return createHash('sha1').update(key.trim() + WS_GUID, 'latin1').digest('base64');
 }
 
-function requestText(tx: HttpTx): string {
-  const flags = `req #${tx.index} on conn, ${tx.persistence}${tx.pipelined ? ', pipelined' : ''}${tx.upgrade !== '' ? `, upgrade ${tx.upgrade}` : ''}`;
+/**
+ * The timeline event of a request or a response. Its text is made when
+ * read: 100,000 exchanges keep two small objects each, not two strings.
+ */
+export class HttpEvent implements AppEvent {
+  constructor(
+    readonly frameNumber: number,
+    readonly connId: number,
+    readonly dir: Dir,
+    readonly tx: HttpTx,
+    /** For a request event: the persistence the request asked for; null for a response event. */
+    readonly reqPersistence: string | null,
+  ) {}
+
+  get transport(): 'tcp' { return 'tcp'; }
+  get proto(): string { return 'HTTP'; }
+  get text(): string {
+    return this.reqPersistence !== null ? requestText(this.tx, this.reqPersistence) : responseText(this.tx);
+  }
+
+  toJSON(): AppEvent {
+    return { frameNumber: this.frameNumber, transport: 'tcp', connId: this.connId, dir: this.dir, proto: 'HTTP', text: this.text };
+  }
+}
+
+/** "GET /index.html HTTP/1.1 (req #2 on conn, keep-alive)". */
+export function requestText(tx: HttpTx, persistence = tx.persistence): string {
+  const flags = `req #${tx.index} on conn, ${persistence}${tx.pipelined ? ', pipelined' : ''}${tx.upgrade !== '' ? `, upgrade ${safeText(tx.upgrade)}` : ''}`;
   return `${safeText(tx.method)} ${safeText(tx.uri)} ${tx.version} (${flags})`;
 }
 

@@ -7,7 +7,7 @@
  */
 import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { HttpTransaction } from '../types.js';
-import { Coding, headerFields, startLine } from './head.js';
+import { Coding, headerFields, startLine, text } from './head.js';
 
 /** Raw heads of all transactions, in 256 KiB chunks, up to a global cap. */
 export class HeadArena {
@@ -31,7 +31,7 @@ export class HeadArena {
       this.chunks.push(c);
       this.used = 0;
     }
-    c.set(buf.subarray(s, e), this.used);
+    c.set(new Uint8Array(buf.buffer, buf.byteOffset + s, n), this.used);
     const ref = (this.chunks.length - 1) * HeadArena.CHUNK + this.used;
     this.used += n;
     this.total += n;
@@ -47,6 +47,30 @@ export class HeadArena {
 
 const CODING_NAMES = ['', 'gzip', 'deflate', 'br', 'identity', 'other'];
 
+/**
+ * Times of all transactions in one Float64Array (4 per transaction): a
+ * double in an object field is a separate heap box in V8, and 100,000
+ * transactions would mean 400,000 of them for the garbage collector.
+ */
+export class TxTimes {
+  t = new Float64Array(4 * 1024);
+  next = 0;
+  alloc(): number {
+    const id = this.next++;
+    if ((id + 1) * 4 > this.t.length) {
+      const g = new Float64Array(this.t.length * 2);
+      g.set(this.t);
+      this.t = g;
+    }
+    const o = id * 4;
+    this.t[o] = 0;
+    this.t[o + 1] = NaN;
+    this.t[o + 2] = NaN;
+    this.t[o + 3] = NaN;
+    return id;
+  }
+}
+
 /** An interim (1xx) response seen before the final one. */
 export interface Interim {
   status: number;
@@ -54,12 +78,38 @@ export interface Interim {
   time: number;
 }
 
+/** Flag bits of a transaction (kept in one small integer). */
+const B = {
+  pipelined: 1, requestComplete: 2, responseComplete: 4, orphanResponse: 8, requestChunked: 16, responseChunked: 32,
+  holdAfterRequest: 64,
+} as const;
+
+/** Facts most exchanges do not have, kept out of the hot object. */
+interface TxExtra {
+  interim: Interim[] | null;
+  upgrade: string;
+  wsKey: string;
+  wsAcceptOk: boolean | null;
+  notes: string[] | null;
+  requestBody: Uint8Array | null;
+  responseBody: Uint8Array | null;
+  requestBodyMissing: number;
+  responseBodyMissing: number;
+}
+
+/**
+ * One exchange. Hot facts are plain fields; flags share one integer and rare
+ * facts live in `x` (created on first use), so 100,000 exchanges stay small.
+ */
 export class HttpTx implements HttpTransaction {
   index = 0;
-  pipelined = false;
   method = '';
   host = '';
-  uri = '';
+  /** The URI as a string when the request head is not kept; otherwise read from the head on demand. */
+  private uriText = '';
+  /** Where the URI lies in the kept request head. */
+  private uriOff = 0;
+  private uriLen = 0;
   version = '';
   responseVersion = '';
   status: number | null = null;
@@ -75,51 +125,104 @@ export class HttpTx implements HttpTransaction {
   /** Size after content decoding; -1 when it could not be decoded (cap, error, gap). */
   responseBodyDecoded = 0;
   persistence = '';
-  requestStart = 0;
-  requestEnd: number | null = null;
-  responseStart: number | null = null;
-  responseEnd: number | null = null;
-  requestChunked = false;
-  responseChunked = false;
   /** Head sizes in bytes including the start line and the empty line (HAR headersSize). */
   requestHeadBytes = -1;
   responseHeadBytes = -1;
-  /** 1xx responses before the final one (100 Continue…). */
-  interim: Interim[] | null = null;
-  /** 'websocket', 'h2c', other protocol name, or ''. */
-  upgrade = '';
-  /** For WebSocket: whether Sec-WebSocket-Accept matched the key (RFC 6455 §4.2.2), null if not applicable. */
-  wsAcceptOk: boolean | null = null;
-  /** The request was not seen (capture started after it, or it was lost). */
-  orphanResponse = false;
-  /** The request / response ended before its framing said (connection closed, gap, limit). */
-  requestComplete = false;
-  responseComplete = false;
-  /** Limits and problems met while parsing this exchange, as short safe texts. */
-  notes: string[] | null = null;
-  /** Bodies kept for display and HAR (content-encoded, de-chunked), when enabled. */
-  requestBody: Uint8Array | null = null;
-  responseBody: Uint8Array | null = null;
-  /** Bytes of a body that were missing (gap) or beyond the retention cap. */
-  requestBodyMissing = 0;
-  responseBodyMissing = 0;
-
-  /** Sec-WebSocket-Key of the request, when present. */
-  wsKey = '';
-  /** Internal: the client side waits for the response before sending more (Upgrade/CONNECT with a body). */
-  holdAfterRequest = false;
   /** Frame holding the last byte of the response (0 until it ended). */
   lastResponseFrame = 0;
-
   /** Raw head references into the arena (-1 = not kept). */
   reqHeadRef = -1;
   resHeadRef = -1;
+  private bits = 0;
+  private x: TxExtra | null = null;
   private reqFrame0 = 0;
   private reqFramesMore: number[] | null = null;
   private resFrame0 = 0;
   private resFramesMore: number[] | null = null;
 
-  constructor(readonly connId: number, private readonly arena: HeadArena) {}
+  private readonly tid: number;
+
+  constructor(readonly connId: number, private readonly arena: HeadArena, private readonly times: TxTimes) {
+    this.tid = times.alloc() * 4;
+  }
+
+  /** Request target (RFC 9112 §3.2) as sent, decoded as text. */
+  get uri(): string {
+    return this.uriLen > 0 && this.reqHeadRef >= 0
+      ? text(this.arena.view(this.reqHeadRef, this.requestHeadBytes), this.uriOff, this.uriOff + this.uriLen)
+      : this.uriText;
+  }
+
+  /** Sets the URI from the head bytes: remembered as a position when the head is kept, as a string otherwise. */
+  setUri(head: Uint8Array, headStart: number, s: number, e: number): void {
+    if (this.reqHeadRef >= 0) { this.uriOff = s - headStart; this.uriLen = e - s; this.uriText = ''; }
+    else { this.uriText = text(head, s, e); this.uriLen = 0; }
+  }
+
+  /** Seconds since the epoch of the first request byte. */
+  get requestStart(): number { return this.times.t[this.tid]!; }
+  set requestStart(v: number) { this.times.t[this.tid] = v; }
+  /** Last request byte, or null while the request is not complete. */
+  get requestEnd(): number | null { const v = this.times.t[this.tid + 1]!; return v === v ? v : null; }
+  set requestEnd(v: number | null) { this.times.t[this.tid + 1] = v ?? NaN; }
+  /** First response byte (server time starts the clock here). */
+  get responseStart(): number | null { const v = this.times.t[this.tid + 2]!; return v === v ? v : null; }
+  set responseStart(v: number | null) { this.times.t[this.tid + 2] = v ?? NaN; }
+  get responseEnd(): number | null { const v = this.times.t[this.tid + 3]!; return v === v ? v : null; }
+  set responseEnd(v: number | null) { this.times.t[this.tid + 3] = v ?? NaN; }
+
+  private flag(b: number): boolean { return (this.bits & b) !== 0; }
+  private setFlag(b: number, v: boolean): void { this.bits = v ? this.bits | b : this.bits & ~b; }
+  private get extra(): TxExtra {
+    return (this.x ??= {
+      interim: null, upgrade: '', wsKey: '', wsAcceptOk: null, notes: null, requestBody: null, responseBody: null,
+      requestBodyMissing: 0, responseBodyMissing: 0,
+    });
+  }
+
+  /** Sent before the previous response on the connection was complete (RFC 9112 §9.3.2). */
+  get pipelined(): boolean { return this.flag(B.pipelined); }
+  set pipelined(v: boolean) { this.setFlag(B.pipelined, v); }
+  /** The request / response ended as its framing said (false: connection closed, gap, limit). */
+  get requestComplete(): boolean { return this.flag(B.requestComplete); }
+  set requestComplete(v: boolean) { this.setFlag(B.requestComplete, v); }
+  get responseComplete(): boolean { return this.flag(B.responseComplete); }
+  set responseComplete(v: boolean) { this.setFlag(B.responseComplete, v); }
+  /** The request was not seen (capture started after it, or it was lost). */
+  get orphanResponse(): boolean { return this.flag(B.orphanResponse); }
+  set orphanResponse(v: boolean) { this.setFlag(B.orphanResponse, v); }
+  get requestChunked(): boolean { return this.flag(B.requestChunked); }
+  set requestChunked(v: boolean) { this.setFlag(B.requestChunked, v); }
+  get responseChunked(): boolean { return this.flag(B.responseChunked); }
+  set responseChunked(v: boolean) { this.setFlag(B.responseChunked, v); }
+  /** Internal: the client side waits for the response before sending more (Upgrade/CONNECT with a body). */
+  get holdAfterRequest(): boolean { return this.flag(B.holdAfterRequest); }
+  set holdAfterRequest(v: boolean) { this.setFlag(B.holdAfterRequest, v); }
+
+  /** 1xx responses before the final one (100 Continue…). */
+  get interim(): Interim[] | null { return this.x?.interim ?? null; }
+  set interim(v: Interim[] | null) { this.extra.interim = v; }
+  /** 'websocket', 'h2c', other protocol name, or ''. */
+  get upgrade(): string { return this.x?.upgrade ?? ''; }
+  set upgrade(v: string) { this.extra.upgrade = v; }
+  /** Sec-WebSocket-Key of the request, when present. */
+  get wsKey(): string { return this.x?.wsKey ?? ''; }
+  set wsKey(v: string) { this.extra.wsKey = v; }
+  /** For WebSocket: whether Sec-WebSocket-Accept matched the key (RFC 6455 §4.2.2), null if not applicable. */
+  get wsAcceptOk(): boolean | null { return this.x?.wsAcceptOk ?? null; }
+  set wsAcceptOk(v: boolean | null) { this.extra.wsAcceptOk = v; }
+  /** Limits and problems met while parsing this exchange, as short texts. */
+  get notes(): string[] | null { return this.x?.notes ?? null; }
+  /** Bodies kept for display and HAR (content-encoded, de-chunked), when enabled. */
+  get requestBody(): Uint8Array | null { return this.x?.requestBody ?? null; }
+  set requestBody(v: Uint8Array | null) { this.extra.requestBody = v; }
+  get responseBody(): Uint8Array | null { return this.x?.responseBody ?? null; }
+  set responseBody(v: Uint8Array | null) { this.extra.responseBody = v; }
+  /** Bytes of a body that were missing (gap) or beyond the retention cap. */
+  get requestBodyMissing(): number { return this.x?.requestBodyMissing ?? 0; }
+  set requestBodyMissing(v: number) { if (v !== 0 || this.x !== null) this.extra.requestBodyMissing = v; }
+  get responseBodyMissing(): number { return this.x?.responseBodyMissing ?? 0; }
+  set responseBodyMissing(v: number) { if (v !== 0 || this.x !== null) this.extra.responseBodyMissing = v; }
 
   get requestHeaders(): [string, string][] {
     if (this.reqHeadRef < 0) return [];
@@ -150,9 +253,9 @@ export class HttpTx implements HttpTransaction {
     return this.resFramesMore === null ? [this.resFrame0] : [this.resFrame0, ...this.resFramesMore];
   }
 
-  /** Records that frame `f` carried bytes of the request (dir 0) or response (dir 1). */
-  addFrame(dir: 0 | 1, f: number): void {
-    if (dir === 0) {
+  /** Records that frame `f` carried bytes of the request (0) or response (1). */
+  addFrame(role: 0 | 1, f: number): void {
+    if (role === 0) {
       if (this.reqFrame0 === 0) { this.reqFrame0 = f; return; }
       const more = this.reqFramesMore;
       if (more === null) { if (f !== this.reqFrame0) this.reqFramesMore = [f]; return; }
@@ -169,15 +272,13 @@ export class HttpTx implements HttpTransaction {
   get firstResponseFrame(): number { return this.resFrame0; }
 
   note(s: string): void {
-    (this.notes ??= []).push(s);
+    (this.extra.notes ??= []).push(s);
   }
 
   /** Server time in seconds: first response byte minus last request byte (or request start). */
   get serverTime(): number | null {
-    if (this.responseStart === null) return null;
-    const from = this.requestEnd ?? this.requestStart;
-    if (this.orphanResponse) return null;
-    return this.responseStart - from;
+    if (this.responseStart === null || this.orphanResponse) return null;
+    return this.responseStart - (this.requestEnd ?? this.requestStart);
   }
 
   /**
@@ -206,6 +307,7 @@ export class HttpTx implements HttpTransaction {
       responseStart: this.responseStart, responseEnd: this.responseEnd,
       serverTime: this.serverTime,
       requestComplete: this.requestComplete, responseComplete: this.responseComplete,
+      requestChunked: this.requestChunked, responseChunked: this.responseChunked,
       interim: this.interim, upgrade: this.upgrade, wsAcceptOk: this.wsAcceptOk,
       orphanResponse: this.orphanResponse, notes: this.notes,
     };
