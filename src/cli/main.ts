@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { safeText } from '../bytes/safe-text.js';
 import { type Command, type Io, UsageError } from './io.js';
 
 /** Command name → module (relative to this file). Each module exports `command`. */
@@ -80,8 +81,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const known = Object.keys(COMMANDS).join(', ');
         throw new UsageError(
           first.startsWith('-') || /^[a-z]+$/.test(first)
-            ? `synack: unknown command or option '${first}' (commands: ${known}; see synack --help)`
-            : `synack: no such file: ${first}`,
+            ? `synack: unknown command or option '${safeText(first)}' (commands: ${known}; see synack --help)`
+            : `synack: no such file: ${safeText(first)}`,
         );
       }
       // `synack FILE [options]`: the dashboard, or the summary without a terminal.
@@ -107,10 +108,11 @@ export function errorLine(e: unknown): string {
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
       const path = (e as NodeJS.ErrnoException).path ?? '';
       const what = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'is a directory';
-      return `synack: ${what}: ${path}`;
+      return `synack: ${what}: ${safeText(path)}`;
     }
+    // Our own messages already neutralise what they quote; others (Node's) may quote a file name raw.
     const msg = e.message.split('\n')[0] ?? String(e);
-    return msg.startsWith('synack:') ? msg : `synack: ${msg}`;
+    return msg.startsWith('synack:') ? msg : `synack: ${safeText(msg)}`;
   }
-  return `synack: ${String(e)}`;
+  return `synack: ${safeText(String(e))}`;
 }
