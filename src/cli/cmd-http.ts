@@ -110,7 +110,7 @@ export function httpLine(tx: HttpTx, url: string): string {
   const reason = tx.status === null ? '' : safeText(tx.reason);
   const method = tx.orphanResponse ? '?' : safeText(tx.method);
   return `${String(tx.connId).padStart(4)} #${String(tx.index).padEnd(3)} ${method.padEnd(7)} ${status.padStart(3)} ${reason.padEnd(14)} `
-    + `${size(tx).padStart(10)} ${fmtMs(tx.serverTime).padStart(9)}  ${tx.orphanResponse ? '-' : safeText(url)}`
+    + `${size(tx).padStart(18)} ${fmtMs(tx.serverTime).padStart(9)}  ${tx.orphanResponse ? '-' : safeText(url)}`
     + (flags.length > 0 ? `  [${flags.join(', ')}]` : '');
 }
 
@@ -142,7 +142,7 @@ export const command: Command = {
       const txs = (app.http as HttpTx[]).filter((t) => opts.conn === null || t.connId === opts.conn);
       const lines: string[] = [];
       const flush = (): void => { if (lines.length > 0) { io.out(lines.join('\n')); lines.length = 0; } };
-      if (!opts.json && txs.length > 0) lines.push('conn req  method  st  reason               size    server  url');
+      if (!opts.json && txs.length > 0) lines.push('conn req  method  st  reason                       size    server  url');
       for (const tx of txs) {
         const url = absoluteUrl(tx, { serverAddress, serverPort });
         lines.push(opts.json ? safeJson({ ...tx.toJSON(), url }) : httpLine(tx, url));
