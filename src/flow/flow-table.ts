@@ -1,14 +1,14 @@
 /**
  * A bounded hash table from a transport 5-tuple to a slot, for connection
  * (TCP) and flow (UDP) tracking. gopacket-style: the key hashes the same in
- * both directions (`hash(A) + hash(B)`, then a finaliser), the comparison on
- * a hit is exact (IP version, both addresses, both ports), and it tells which
- * direction the packet goes.
+ * both directions, the comparison on a hit is exact (IP version, both
+ * addresses, both ports), and it tells which direction the packet goes.
  *
- * No strings and no objects per packet: tuples live in typed arrays indexed
- * by slot, chains are `Int32Array` links, free slots form a stack. The table
- * grows lazily (doubling) up to `maxSlots`; above that the owner must evict
- * (see TcpTracker/UdpTracker) before inserting.
+ * No strings and no objects per packet. Each slot is one 64-byte record in
+ * an Int32Array (hash, chain link, owner id, IP version, ports, both
+ * addresses), so a lookup touches the bucket head and one cache line per
+ * chain entry. The table grows lazily (doubling) up to `maxSlots`; above
+ * that the owner must evict (see TcpTracker/UdpTracker) before inserting.
  *
  * Slot layout: side 0 is the "client" (as the owner decided when inserting),
  * side 1 the "server". Addresses are four 32-bit big-endian words each, as
@@ -39,6 +39,17 @@ export function tupleHash(addr: Uint32Array, srcPort: number, dstPort: number, i
   return fmix((hs + hd + ipVersion) | 0);
 }
 
+/** Slot record: 16 int32 (64 bytes). */
+const STRIDE = 16;
+const F_HASH = 0;
+const F_NEXT = 1;
+const F_ID = 2;
+const F_IPV = 3;
+/** side 0 port << 16 | side 1 port */
+const F_PORTS = 4;
+/** 8 words: side 0 address, side 1 address */
+const F_ADDR = 5;
+
 export class FlowTable {
   /** Slots in use. */
   count = 0;
@@ -50,15 +61,7 @@ export class FlowTable {
   private cap = 0;
   private heads: Int32Array;
   private mask: number;
-  private slotHash = new Int32Array(0);
-  private slotNext = new Int32Array(0);
-  /** 8 words per slot: side 0 address then side 1 address. */
-  private slotAddr = new Uint32Array(0);
-  /** 2 per slot: side 0 port, side 1 port. */
-  private slotPort = new Uint16Array(0);
-  private slotIpv = new Uint8Array(0);
-  /** Owner's id for the slot (connection or flow id); -1 when free. */
-  slotId = new Int32Array(0);
+  private rec = new Int32Array(0);
   private free = new Int32Array(0);
   private freeTop = 0;
 
@@ -72,6 +75,11 @@ export class FlowTable {
   get capacity(): number { return this.cap; }
   get full(): boolean { return this.count >= this.maxSlots; }
 
+  /** Owner's id of a slot (connection or flow id), -1 when free. */
+  idOf(s: number): number {
+    return this.rec[s * STRIDE + F_ID]!;
+  }
+
   /** Finds the slot of the packet's tuple, or -1. Sets `dir` on a hit. */
   lookup(d: Decoded): number {
     const a = d.addr;
@@ -80,28 +88,32 @@ export class FlowTable {
     const ipv = d.ipVersion;
     const h = tupleHash(a, sp, dp, ipv);
     this.hash = h;
+    const r = this.rec;
+    const fwd = ((sp << 16) | dp) | 0;
+    const rev = ((dp << 16) | sp) | 0;
+    // Addresses as int32, to compare with the int32 record words.
+    const a0 = a[0]! | 0, a1 = a[1]! | 0, a2 = a[2]! | 0, a3 = a[3]! | 0;
+    const b0 = a[4]! | 0, b1 = a[5]! | 0, b2 = a[6]! | 0, b3 = a[7]! | 0;
     let s = this.heads[h & this.mask]!;
-    const sa = this.slotAddr;
-    const pt = this.slotPort;
     while (s >= 0) {
-      if (this.slotHash[s] === h && this.slotIpv[s] === ipv) {
-        const p0 = pt[s * 2]!;
-        const p1 = pt[s * 2 + 1]!;
-        const o = s * 8;
-        if (p0 === sp && p1 === dp &&
-            sa[o] === a[0] && sa[o + 1] === a[1] && sa[o + 2] === a[2] && sa[o + 3] === a[3] &&
-            sa[o + 4] === a[4] && sa[o + 5] === a[5] && sa[o + 6] === a[6] && sa[o + 7] === a[7]) {
+      const o = s * STRIDE;
+      if (r[o + F_HASH] === h && r[o + F_IPV] === ipv) {
+        const ports = r[o + F_PORTS];
+        const x = o + F_ADDR;
+        if (ports === fwd &&
+            r[x] === a0 && r[x + 1] === a1 && r[x + 2] === a2 && r[x + 3] === a3 &&
+            r[x + 4] === b0 && r[x + 5] === b1 && r[x + 6] === b2 && r[x + 7] === b3) {
           this.dir = 0;
           return s;
         }
-        if (p0 === dp && p1 === sp &&
-            sa[o] === a[4] && sa[o + 1] === a[5] && sa[o + 2] === a[6] && sa[o + 3] === a[7] &&
-            sa[o + 4] === a[0] && sa[o + 5] === a[1] && sa[o + 6] === a[2] && sa[o + 7] === a[3]) {
+        if (ports === rev &&
+            r[x] === b0 && r[x + 1] === b1 && r[x + 2] === b2 && r[x + 3] === b3 &&
+            r[x + 4] === a0 && r[x + 5] === a1 && r[x + 6] === a2 && r[x + 7] === a3) {
           this.dir = 1;
           return s;
         }
       }
-      s = this.slotNext[s]!;
+      s = r[o + F_NEXT]!;
     }
     return -1;
   }
@@ -116,20 +128,19 @@ export class FlowTable {
     if (this.freeTop === 0) this.growTo(Math.min(this.maxSlots, this.cap * 2));
     const s = this.free[--this.freeTop]!;
     const a = d.addr;
-    const o = s * 8;
+    const r = this.rec;
+    const o = s * STRIDE;
+    const x = o + F_ADDR;
     const src = srcIsSide0 ? 0 : 4;
     const dst = srcIsSide0 ? 4 : 0;
-    this.slotAddr[o + src] = a[0]!; this.slotAddr[o + src + 1] = a[1]!;
-    this.slotAddr[o + src + 2] = a[2]!; this.slotAddr[o + src + 3] = a[3]!;
-    this.slotAddr[o + dst] = a[4]!; this.slotAddr[o + dst + 1] = a[5]!;
-    this.slotAddr[o + dst + 2] = a[6]!; this.slotAddr[o + dst + 3] = a[7]!;
-    this.slotPort[s * 2] = srcIsSide0 ? d.srcPort : d.dstPort;
-    this.slotPort[s * 2 + 1] = srcIsSide0 ? d.dstPort : d.srcPort;
-    this.slotIpv[s] = d.ipVersion;
-    this.slotId[s] = id;
-    this.slotHash[s] = this.hash;
+    r[x + src] = a[0]!; r[x + src + 1] = a[1]!; r[x + src + 2] = a[2]!; r[x + src + 3] = a[3]!;
+    r[x + dst] = a[4]!; r[x + dst + 1] = a[5]!; r[x + dst + 2] = a[6]!; r[x + dst + 3] = a[7]!;
+    r[o + F_PORTS] = srcIsSide0 ? (d.srcPort << 16) | d.dstPort : (d.dstPort << 16) | d.srcPort;
+    r[o + F_IPV] = d.ipVersion;
+    r[o + F_ID] = id;
+    r[o + F_HASH] = this.hash;
     const b = this.hash & this.mask;
-    this.slotNext[s] = this.heads[b]!;
+    r[o + F_NEXT] = this.heads[b]!;
     this.heads[b] = s;
     this.count++;
     if (this.count > this.heads.length) this.rehash(this.heads.length * 2);
@@ -139,38 +150,44 @@ export class FlowTable {
 
   /** Frees a slot. */
   remove(s: number): void {
-    if (this.slotId[s]! < 0) return;
-    const b = this.slotHash[s]! & this.mask;
+    const r = this.rec;
+    const o = s * STRIDE;
+    if (r[o + F_ID]! < 0) return;
+    const b = r[o + F_HASH]! & this.mask;
     let p = this.heads[b]!;
-    if (p === s) this.heads[b] = this.slotNext[s]!;
+    if (p === s) this.heads[b] = r[o + F_NEXT]!;
     else {
-      while (p >= 0 && this.slotNext[p] !== s) p = this.slotNext[p]!;
-      if (p >= 0) this.slotNext[p] = this.slotNext[s]!;
+      while (p >= 0 && r[p * STRIDE + F_NEXT] !== s) p = r[p * STRIDE + F_NEXT]!;
+      if (p >= 0) r[p * STRIDE + F_NEXT] = r[o + F_NEXT]!;
     }
-    this.slotId[s] = -1;
+    r[o + F_ID] = -1;
     this.free[this.freeTop++] = s;
     this.count--;
   }
 
   /** Copies the side-0/side-1 address words of a slot into `out[off..off+8)`. */
   copyAddr(s: number, out: Uint32Array, off: number): void {
-    const o = s * 8;
-    for (let i = 0; i < 8; i++) out[off + i] = this.slotAddr[o + i]!;
+    const x = s * STRIDE + F_ADDR;
+    for (let i = 0; i < 8; i++) out[off + i] = this.rec[x + i]!;
   }
 
-  port(s: number, side: 0 | 1): number { return this.slotPort[s * 2 + side]!; }
-  ipVersion(s: number): number { return this.slotIpv[s]!; }
+  port(s: number, side: 0 | 1): number {
+    const p = this.rec[s * STRIDE + F_PORTS]!;
+    return side === 0 ? p >>> 16 : p & 0xffff;
+  }
+
+  ipVersion(s: number): number { return this.rec[s * STRIDE + F_IPV]!; }
 
   private growTo(n: number): void {
     if (n <= this.cap) return;
     const old = this.cap;
-    this.slotHash = growI32(this.slotHash, n);
-    this.slotNext = growI32(this.slotNext, n);
-    const addr = new Uint32Array(n * 8); addr.set(this.slotAddr); this.slotAddr = addr;
-    const port = new Uint16Array(n * 2); port.set(this.slotPort); this.slotPort = port;
-    const ipv = new Uint8Array(n); ipv.set(this.slotIpv); this.slotIpv = ipv;
-    const ids = new Int32Array(n).fill(-1); ids.set(this.slotId); this.slotId = ids;
-    const free = new Int32Array(n); free.set(this.free.subarray(0, this.freeTop)); this.free = free;
+    const rec = new Int32Array(n * STRIDE);
+    rec.set(this.rec);
+    for (let s = old; s < n; s++) rec[s * STRIDE + F_ID] = -1;
+    this.rec = rec;
+    const free = new Int32Array(n);
+    free.set(this.free.subarray(0, this.freeTop));
+    this.free = free;
     // Push new slots so that the lowest index is taken first.
     for (let s = n - 1; s >= old; s--) this.free[this.freeTop++] = s;
     this.cap = n;
@@ -179,10 +196,12 @@ export class FlowTable {
   private rehash(buckets: number): void {
     this.heads = new Int32Array(buckets).fill(-1);
     this.mask = buckets - 1;
+    const r = this.rec;
     for (let s = 0; s < this.cap; s++) {
-      if (this.slotId[s]! < 0) continue;
-      const b = this.slotHash[s]! & this.mask;
-      this.slotNext[s] = this.heads[b]!;
+      const o = s * STRIDE;
+      if (r[o + F_ID]! < 0) continue;
+      const b = r[o + F_HASH]! & this.mask;
+      r[o + F_NEXT] = this.heads[b]!;
       this.heads[b] = s;
     }
   }
@@ -192,10 +211,4 @@ function nextPow2(n: number): number {
   let p = 16;
   while (p < n) p *= 2;
   return p;
-}
-
-function growI32(a: Int32Array, n: number) {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }

@@ -66,9 +66,10 @@ export interface TcpTrackerOptions {
 }
 
 /**
- * Live tracking state of the connections in the table, struct-of-arrays,
- * indexed by table slot (`[slot]`) or slot and side (`[slot * 2 + side]`).
- * About 180 bytes per slot, no object per connection.
+ * Live tracking state of the connections in the table: one 256-byte record
+ * per table slot in an Int32Array (`i`), with a Float64Array view (`f`) of
+ * the same memory for the two times. A segment touches its record's first
+ * two cache lines; no object per connection.
  *
  * Sequence numbers are held as signed 32-bit integers inside the tracker (the
  * same bits as the unsigned wire value): V8 keeps int32 values unboxed, while
@@ -76,97 +77,72 @@ export interface TcpTrackerOptions {
  * comparisons go through seq.ts, which is indifferent to the representation;
  * records and the application observer get the unsigned values.
  */
+/** Int32 words per live record. */
+export const LS = 64;
+/** Float64 words per live record (same memory). */
+const LF = LS / 2;
+// Field offsets (int32 words); pairs are [client, server].
+const LID = 0;
+/** tshark's relative-sequence bases set, bit per side */
+const BSET = 1;
+/** tshark's relative-sequence bases (pair) */
+const BASE = 2;
+/** ISNs known, bit per side */
+const ISNSET = 4;
+/** ISN per side from its SYN (pair) */
+const ISN = 5;
+/** Handshake progress: 0 nothing, 1 SYN seen, 2 SYN-ACK seen, 3 ACK 3/3 seen */
+const HS = 7;
+/** FIN bits: 1<<side sent, 4<<side acknowledged */
+const FINB = 8;
+/** Sequence number of each side's FIN octet (pair) */
+const FINSEQ = 9;
+/** RST bits per side */
+const RSTB = 11;
+/** Window scale option per side: -3 no SYN seen, -2 SYN without the option, ≥0 the shift (pair) */
+const WSOPT = 12;
+// Zeek endpoint model (pairs)
+const ZSTART = 14;
+const ZLAST = 16;
+const ZACK = 18;
+const ZPREV = 20;
+const ZFIN = 22;
+const HISTSEEN = 24;
+const HSYN = 25;
+const HFIN = 27;
+const HRST = 29;
+const SYNACKSEQ = 31;
+/** Float64 word offsets: time of the last SYN, of the first SYN-ACK. */
+const F_SYNTIME = 16;
+const F_SYNACKTIME = 17;
+/** Logarithmic history counters and thresholds: T, W, G, C per side ([CNT + letter * 2 + side]). */
+const CNT = 36;
+const THR = 44;
+
 export class LiveArrays {
   cap = 0;
-  /** Connection id of the slot. */
-  lid = new Int32Array(0);
-  /** tshark's relative-sequence bases per side, and which are set (bit per side). */
-  base = new Int32Array(0);
-  bset = new Uint8Array(0);
-  /** ISN per side from its SYN (see isnSet). */
-  isn = new Int32Array(0);
-  /** Which sides' ISNs are known (bit per side). */
-  isnSet = new Uint8Array(0);
-  /** Handshake progress: 0 nothing, 1 SYN seen, 2 SYN-ACK seen, 3 ACK 3/3 seen. */
-  hs = new Uint8Array(0);
-  synTime = new Float64Array(0);
-  synAckTime = new Float64Array(0);
-  synAckSeq = new Int32Array(0);
-  /** FIN bits: 1<<side sent, 4<<side acknowledged. */
-  fin = new Uint8Array(0);
-  /** Sequence number of each side's FIN octet. */
-  finSeq = new Int32Array(0);
-  /** RST bits per side. */
-  rst = new Uint8Array(0);
-  /** Window scale option per side: -3 no SYN seen, -2 SYN without the option, ≥0 the shift. */
-  wsOpt = new Int8Array(0);
-  // ---- Zeek endpoint model ----
-  zStart = new Int32Array(0);
-  zLast = new Int32Array(0);
-  zAck = new Int32Array(0);
-  zPrev = new Uint8Array(0);
-  zFin = new Uint8Array(0);
-  histSeen = new Uint32Array(0);
-  hSyn = new Int32Array(0);
-  hFin = new Int32Array(0);
-  hRst = new Int32Array(0);
-  /** Logarithmic history counters and thresholds: T, W, G, C per side ([slot * 8 + letter * 2 + side]). */
-  cnt = new Uint32Array(0);
-  thr = new Uint32Array(0);
+  i = new Int32Array(0);
+  f = new Float64Array(0);
 
   grow(n: number): void {
     if (n <= this.cap) return;
+    const i = new Int32Array(n * LS);
+    i.set(this.i);
+    this.i = i;
+    this.f = new Float64Array(i.buffer);
     this.cap = n;
-    const g = <T extends Uint8Array | Int8Array | Uint32Array | Int32Array | Float64Array>(a: T, len: number): T => {
-      const b = new (a.constructor as new (l: number) => T)(len);
-      b.set(a as never);
-      return b;
-    };
-    this.lid = g(this.lid, n);
-    this.base = g(this.base, n * 2);
-    this.bset = g(this.bset, n);
-    this.isn = g(this.isn, n * 2);
-    this.isnSet = g(this.isnSet, n);
-    this.hs = g(this.hs, n);
-    this.synTime = g(this.synTime, n);
-    this.synAckTime = g(this.synAckTime, n);
-    this.synAckSeq = g(this.synAckSeq, n);
-    this.fin = g(this.fin, n);
-    this.finSeq = g(this.finSeq, n * 2);
-    this.rst = g(this.rst, n);
-    this.wsOpt = g(this.wsOpt, n * 2);
-    this.zStart = g(this.zStart, n * 2);
-    this.zLast = g(this.zLast, n * 2);
-    this.zAck = g(this.zAck, n * 2);
-    this.zPrev = g(this.zPrev, n * 2);
-    this.zFin = g(this.zFin, n * 2);
-    this.histSeen = g(this.histSeen, n);
-    this.hSyn = g(this.hSyn, n * 2);
-    this.hFin = g(this.hFin, n * 2);
-    this.hRst = g(this.hRst, n * 2);
-    this.cnt = g(this.cnt, n * 8);
-    this.thr = g(this.thr, n * 8);
   }
 
   reset(s: number, id: number): void {
-    const s2 = s * 2;
-    this.lid[s] = id;
-    this.base[s2] = 0; this.base[s2 + 1] = 0; this.bset[s] = 0;
-    this.isn[s2] = 0; this.isn[s2 + 1] = 0; this.isnSet[s] = 0;
-    this.hs[s] = 0; this.synTime[s] = NaN; this.synAckTime[s] = NaN; this.synAckSeq[s] = 0;
-    this.fin[s] = 0; this.finSeq[s2] = 0; this.finSeq[s2 + 1] = 0; this.rst[s] = 0;
-    this.wsOpt[s2] = -3; this.wsOpt[s2 + 1] = -3;
-    this.zStart[s2] = 0; this.zStart[s2 + 1] = 0; this.zLast[s2] = 0; this.zLast[s2 + 1] = 0;
-    this.zAck[s2] = 0; this.zAck[s2 + 1] = 0; this.zPrev[s2] = 0; this.zPrev[s2 + 1] = 0;
-    this.zFin[s2] = 0; this.zFin[s2 + 1] = 0;
-    this.histSeen[s] = 0;
-    this.hSyn[s2] = 0; this.hSyn[s2 + 1] = 0; this.hFin[s2] = 0; this.hFin[s2 + 1] = 0;
-    this.hRst[s2] = 0; this.hRst[s2 + 1] = 0;
-    const c = s * 8;
-    const cnt = this.cnt;
-    const thr = this.thr;
-    cnt[c] = 0; cnt[c + 1] = 0; cnt[c + 2] = 0; cnt[c + 3] = 0; cnt[c + 4] = 0; cnt[c + 5] = 0; cnt[c + 6] = 0; cnt[c + 7] = 0;
-    thr[c] = 1; thr[c + 1] = 1; thr[c + 2] = 1; thr[c + 3] = 1; thr[c + 4] = 1; thr[c + 5] = 1; thr[c + 6] = 1; thr[c + 7] = 1;
+    const b = s * LS;
+    this.i.fill(0, b, b + LS);
+    const I = this.i;
+    I[b + LID] = id;
+    I[b + WSOPT] = -3; I[b + WSOPT + 1] = -3;
+    I[b + THR] = 1; I[b + THR + 1] = 1; I[b + THR + 2] = 1; I[b + THR + 3] = 1;
+    I[b + THR + 4] = 1; I[b + THR + 5] = 1; I[b + THR + 6] = 1; I[b + THR + 7] = 1;
+    this.f[s * LF + F_SYNTIME] = NaN;
+    this.f[s * LF + F_SYNACKTIME] = NaN;
   }
 }
 
@@ -239,13 +215,14 @@ export class TcpTracker {
     this.now = t;
     const store = this.store;
     const tab = this.table;
-    const L = this.L;
+    // (reloaded after open(): growing the table replaces the live arrays)
+    let I = this.L.i;
     let reuse = false;
     let s = tab.lookup(d);
     let dir: 0 | 1 = tab.dir;
     if (s >= 0) {
-      const id = L.lid[s]!;
-      if ((flags & (SYN | ACK)) === SYN && (L.bset[s]! & (1 << dir)) !== 0 && seq !== L.base[s * 2 + dir]) {
+      const id = I[s * LS + LID]!;
+      if ((flags & (SYN | ACK)) === SYN && (I[s * LS + BSET]! & (1 << dir)) !== 0 && seq !== I[s * LS + BASE + dir]) {
         // A SYN with a new ISN on a known tuple: a new connection (port reuse).
         this.release(s, 0);
         s = -1;
@@ -261,9 +238,10 @@ export class TcpTracker {
       if (tab.full) { this.evict(); evictedNow = true; }
       s = this.open(d, t, reuse);
       dir = tab.dir;
+      I = this.L.i;
     }
-    const s2 = s * 2;
-    const id = L.lid[s]!;
+    const b = s * LS;
+    const id = I[b + LID]!;
     const zi = id * 2;
     const di = zi + dir;
     const len = d.payloadWireLen > 0 ? d.payloadWireLen : 0;
@@ -278,26 +256,26 @@ export class TcpTracker {
     // ---- relative sequence numbers, as tshark computes them ----
     const bit = 1 << dir;
     const rbit = 1 << (dir ^ 1);
-    let bset = L.bset[s]!;
-    if ((flags & (SYN | ACK)) === (SYN | ACK) && (bset & bit) !== 0 && seq !== L.base[s2 + dir]) L.base[s2 + dir] = seq;
+    let bset = I[s * LS + BSET]!;
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && (bset & bit) !== 0 && seq !== I[b + BASE + dir]) I[b + BASE + dir] = seq;
     if ((bset & bit) === 0) {
-      L.base[s2 + dir] = (flags & SYN) !== 0 ? seq : ((seq - 1) | 0);
+      I[b + BASE + dir] = (flags & SYN) !== 0 ? seq : ((seq - 1) | 0);
       bset |= bit;
     }
     if ((flags & ACK) !== 0 && (bset & rbit) === 0) {
-      L.base[s2 + (dir ^ 1)] = ((ack - 1) | 0);
+      I[b + BASE + (dir ^ 1)] = ((ack - 1) | 0);
       bset |= rbit;
     }
-    L.bset[s] = bset;
+    I[s * LS + BSET] = bset;
 
     // ---- window scale (RFC 7323 §2.2: only in SYNs; in use when both SYNs carry it) ----
     let wsArg: number;
     if ((flags & SYN) !== 0) {
       wsArg = d.wscale >= 0 ? Math.min(d.wscale, 14) : -2;
-      L.wsOpt[s2 + dir] = wsArg;
-      if (L.wsOpt[s2 + (dir ^ 1)] !== -3) {
-        const w0 = L.wsOpt[s2]!;
-        const w1 = L.wsOpt[s2 + 1]!;
+      I[b + WSOPT + dir] = wsArg;
+      if (I[b + WSOPT + (dir ^ 1)] !== -3) {
+        const w0 = I[b + WSOPT]!;
+        const w1 = I[b + WSOPT + 1]!;
         const both = w0 >= 0 && w1 >= 0;
         store.wscale[zi] = both ? w0 : -2;
         store.wscale[zi + 1] = both ? w1 : -2;
@@ -335,8 +313,8 @@ export class TcpTracker {
       c.time[i] = t;
       c.seq[i] = seq;
       c.ack[i] = ack;
-      c.relSeq[i] = seq - L.base[s2 + dir]!;
-      c.relAck[i] = (flags & ACK) !== 0 ? ack - L.base[s2 + (dir ^ 1)]! : ack;
+      c.relSeq[i] = seq - I[b + BASE + dir]!;
+      c.relAck[i] = (flags & ACK) !== 0 ? ack - I[b + BASE + (dir ^ 1)]! : ack;
       c.len[i] = len;
       c.win[i] = d.window;
       c.flags[i] = flags;
@@ -381,7 +359,7 @@ export class TcpTracker {
       info.payloadOffset = d.payloadOffset;
       info.payloadLen = d.payloadLen > 0 ? d.payloadLen : 0;
       info.payloadWireLen = len;
-      info.isn = (L.isnSet[s]! & (1 << dir)) !== 0 ? L.isn[s2 + dir]! >>> 0 : -1;
+      info.isn = (I[s * LS + ISNSET]! & (1 << dir)) !== 0 ? I[b + ISN + dir]! >>> 0 : -1;
       info.clientPort = store.port[zi]!;
       info.serverPort = store.port[zi + 1]!;
       app.tcpSegment(info);
@@ -402,7 +380,7 @@ export class TcpTracker {
     this.finished = true;
     const n = this.table.capacity;
     for (let s = 0; s < n; s++) {
-      const id = this.table.slotId[s]!;
+      const id = this.table.idOf(s);
       if (id < 0) continue;
       this.writeZeekSizes(s, id);
       this.app?.tcpEnd(id);
@@ -411,7 +389,7 @@ export class TcpTracker {
 
   /** The slot's connection was reset, or both sides sent FIN. */
   isClosed(s: number): boolean {
-    return this.L.rst[s] !== 0 || (this.L.fin[s]! & 3) === 3;
+    return this.L.i[s * LS + RSTB] !== 0 || (this.L.i[s * LS + FINB]! & 3) === 3;
   }
 
   /** Zeek's payload sizes (TCP_Endpoint::Size) for a connection, live or finished. */
@@ -465,7 +443,7 @@ export class TcpTracker {
 
   /** Takes a connection out of the table; its summary stays. */
   private release(s: number, why: number): void {
-    const id = this.L.lid[s]!;
+    const id = this.L.i[s * LS + LID]!;
     this.writeZeekSizes(s, id);
     const f = this.store.flags[id]!;
     this.store.flags[id] = (f & ~CF.LIVE) | why;
@@ -481,18 +459,19 @@ export class TcpTracker {
 
   /** TCP_Endpoint::Size(): payload bytes from sequence numbers (without the SYN and FIN octets). */
   private computeZeekSize(s: number, id: number, e: 0 | 1): number {
-    const L = this.L;
+    const I = this.L.i;
+    const FL = this.L.f;
     const zs = this.store.zs;
     const me = zs[id * 2 + e]!;
     if (me === Zs.INACTIVE) return 0;
     const peer = zs[id * 2 + (e ^ 1)]!;
-    const k = s * 2 + e;
-    if (L.zPrev[k] === Zs.SYN_SENT && me === Zs.RESET && peer === Zs.INACTIVE) return 0;
-    const dl = seqDiff(L.zLast[k]!, L.zStart[k]!);
-    const da = seqDiff(L.zAck[k]!, L.zStart[k]!);
+    const k = s * LS + e;
+    if (I[k + ZPREV] === Zs.SYN_SENT && me === Zs.RESET && peer === Zs.INACTIVE) return 0;
+    const dl = seqDiff(I[k + ZLAST]!, I[k + ZSTART]!);
+    const da = seqDiff(I[k + ZACK]!, I[k + ZSTART]!);
     let size = Math.max(dl, da, 0);
     if (size !== 0) size--;
-    if (L.zFin[k] !== 0 && size !== 0) size--;
+    if (I[k + ZFIN] !== 0 && size !== 0) size--;
     return size;
   }
 
@@ -509,7 +488,7 @@ export class TcpTracker {
       const times = this.evictScratch;
       let n = 0;
       for (let s = 0; s < cap; s++) {
-        const id = tab.slotId[s]!;
+        const id = tab.idOf(s);
         if (id >= 0 && this.evictClass(s, id) === cls) times[n++] = store.lastTime[id]!;
       }
       if (n === 0) continue;
@@ -517,7 +496,7 @@ export class TcpTracker {
       let cut = Infinity;
       if (n > need) cut = times.subarray(0, n).sort()[need - 1]!;
       for (let s = 0; s < cap && done < want; s++) {
-        const id = tab.slotId[s]!;
+        const id = tab.idOf(s);
         if (id < 0 || this.evictClass(s, id) !== cls || store.lastTime[id]! > cut) continue;
         this.release(s, CF.EVICTED);
         this.evicted++;
@@ -538,7 +517,7 @@ export class TcpTracker {
     const store = this.store;
     const cap = tab.capacity;
     for (let s = 0; s < cap; s++) {
-      const id = tab.slotId[s]!;
+      const id = tab.idOf(s);
       if (id < 0) continue;
       if (t - store.lastTime[id]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
         this.release(s, CF.EXPIRED);
@@ -551,12 +530,13 @@ export class TcpTracker {
 
   private zeek(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number,
     win: number, mask: number, d: Decoded): void {
-    const L = this.L;
+    const I = this.L.i;
+    const FL = this.L.f;
     const zs = this.store.zs;
     const zi = id * 2;
     const p = (e ^ 1) as 0 | 1;
-    const ke = s * 2 + e;
-    const kp = s * 2 + p;
+    const ke = s * LS + e;
+    const kp = s * LS + p;
     const syn = (flags & SYN) !== 0;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
@@ -566,14 +546,14 @@ export class TcpTracker {
     // init_endpoint()
     const ze = zs[zi + e]!;
     if (ze === Zs.INACTIVE) {
-      if (syn) { L.zAck[ke] = seq; L.zStart[ke] = seq; L.zLast[ke] = onePast; }
-      else { const b = ((seq - 1) | 0); L.zAck[ke] = b; L.zStart[ke] = b; L.zLast[ke] = seq; }
+      if (syn) { I[ke + ZACK] = seq; I[ke + ZSTART] = seq; I[ke + ZLAST] = onePast; }
+      else { const b = ((seq - 1) | 0); I[ke + ZACK] = b; I[ke + ZSTART] = b; I[ke + ZLAST] = seq; }
     } else if (ze === Zs.SYN_SENT || ze === Zs.SYN_ACK_SENT) {
-      if (syn && seq !== L.zStart[ke]) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
+      if (syn && seq !== I[ke + ZSTART]) { I[ke + ZSTART] = seq; I[ke + ZACK] = seq; I[ke + ZLAST] = onePast; }
     } else if (ze === Zs.ESTABLISHED || ze === Zs.PARTIAL) {
-      if (syn) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
+      if (syn) { I[ke + ZSTART] = seq; I[ke + ZACK] = seq; I[ke + ZLAST] = onePast; }
     } else if (ze === Zs.RESET) {
-      if (syn && L.zPrev[ke] === Zs.INACTIVE) { L.zStart[ke] = seq; L.zAck[ke] = seq; L.zLast[ke] = onePast; }
+      if (syn && I[ke + ZPREV] === Zs.INACTIVE) { I[ke + ZSTART] = seq; I[ke + ZACK] = seq; I[ke + ZLAST] = onePast; }
     }
 
     // update_history()
@@ -587,30 +567,30 @@ export class TcpTracker {
     // update_window(): zero window, unless with/after a RST or after the peer's FIN.
     if (win === 0 && !rst && zs[zi + p] !== Zs.CLOSED && zs[zi + e] !== Zs.RESET) this.logLetter(s, id, e, LOG_W);
 
-    if (fin) L.zFin[ke] = 1;
+    if (fin) I[ke + ZFIN] = 1;
 
     if ((flags & ACK) !== 0) {
       if (zs[zi + p] === Zs.INACTIVE) {
         // init_peer(): number the peer as if its SYN had been seen.
         const b = ((ack - 1) | 0);
-        L.zStart[kp] = b; L.zAck[kp] = b; L.zLast[kp] = b;
-      } else if (seqDiff(ack, L.zStart[kp]!) >= 0 && !rst) {
+        I[kp + ZSTART] = b; I[kp + ZACK] = b; I[kp + ZLAST] = b;
+      } else if (seqDiff(ack, I[kp + ZSTART]!) >= 0 && !rst) {
         // update_ack_seq(); RST acks are not trusted.
-        const da = seqDiff(ack, L.zAck[kp]!);
-        if (!(ack === 0 && da > TOO_LARGE_SEQ_DELTA) && da > 0) L.zAck[kp] = ack;
+        const da = seqDiff(ack, I[kp + ZACK]!);
+        if (!(ack === 0 && da > TOO_LARGE_SEQ_DELTA) && da > 0) I[kp + ZACK] = ack;
       }
     }
 
     // update_last_seq(): retransmissions ('T') are data that does not advance.
-    const delta = seqDiff(onePast, L.zLast[ke]!);
+    const delta = seqDiff(onePast, I[ke + ZLAST]!);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted
-    } else if (fin && L.zLast[ke] === ((L.zStart[ke]! + 1) | 0)) {
-      L.zLast[ke] = onePast;
+    } else if (fin && I[ke + ZLAST] === ((I[ke + ZSTART]! + 1) | 0)) {
+      I[ke + ZLAST] = onePast;
     } else if (zs[zi + e] === Zs.RESET) {
       // after a RST nothing is trusted
     } else if (delta > 0) {
-      L.zLast[ke] = onePast;
+      I[ke + ZLAST] = onePast;
     } else if (len > 0) {
       this.logLetter(s, id, e, LOG_T);
     }
@@ -621,7 +601,7 @@ export class TcpTracker {
   private zset(s: number, zi: number, side: 0 | 1, v: number): void {
     const zs = this.store.zs;
     const cur = zs[zi + side]!;
-    if (cur !== v) { this.L.zPrev[s * 2 + side] = cur; zs[zi + side] = v; }
+    if (cur !== v) { this.L.i[s * LS + ZPREV + side] = cur; zs[zi + side] = v; }
   }
 
   /** TCPSessionAdapter::UpdateStateMachine (originator = client). */
@@ -639,7 +619,7 @@ export class TcpTracker {
           if (e === 0) {
             this.zset(s, zi, e, ackf ? Zs.SYN_ACK_SENT : Zs.SYN_SENT);
           } else {
-            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === this.L.zStart[s * 2 + e]) this.zset(s, zi, p, Zs.ESTABLISHED);
+            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === this.L.i[s * LS + ZSTART + e]) this.zset(s, zi, p, Zs.ESTABLISHED);
             if (zs[zi + p] === Zs.SYN_SENT) this.zset(s, zi, p, Zs.ESTABLISHED);
             this.zset(s, zi, e, Zs.ESTABLISHED);
           }
@@ -666,7 +646,7 @@ export class TcpTracker {
         if (syn && zs[zi + e] === Zs.PARTIAL && zs[zi + p] === Zs.INACTIVE && !ackf) this.zset(s, zi, e, Zs.SYN_SENT);
         if (fin && !rst) {
           this.zset(s, zi, e, Zs.CLOSED);
-          if (zs[zi + p] === Zs.RESET && this.L.zPrev[s * 2 + p] === Zs.CLOSED) this.zset(s, zi, p, Zs.CLOSED);
+          if (zs[zi + p] === Zs.RESET && this.L.i[s * LS + ZPREV + p] === Zs.CLOSED) this.zset(s, zi, p, Zs.CLOSED);
         }
         if (rst) this.zset(s, zi, e, Zs.RESET);
         break;
@@ -680,8 +660,9 @@ export class TcpTracker {
 
   /** update_history() of TCPSessionAdapter.cc (letters as ASCII codes, upper case). */
   private history(s: number, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
-    const L = this.L;
-    const k = s * 2 + e;
+    const I = this.L.i;
+    const FL = this.L.f;
+    const k = s * LS + e;
     const syn = (flags & SYN) !== 0;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
@@ -692,17 +673,17 @@ export class TcpTracker {
     } else if (bits === 1) {
       if (syn) {
         const code = (flags & ACK) !== 0 ? 0x48 : 0x53; // H : S
-        if (this.checkHistory(s, id, e, Hist.SYN, code) && seq !== L.hSyn[k]) this.addHistory(id, e, code);
-        L.hSyn[k] = seq;
+        if (this.checkHistory(s, id, e, Hist.SYN, code) && seq !== I[k + HSYN]) this.addHistory(id, e, code);
+        I[k + HSYN] = seq;
       }
       if (fin) {
         const end = ((seq + len) | 0);
-        if (this.checkHistory(s, id, e, Hist.FIN, 0x46) && end !== L.hFin[k]) this.addHistory(id, e, 0x46); // F
-        L.hFin[k] = end;
+        if (this.checkHistory(s, id, e, Hist.FIN, 0x46) && end !== I[k + HFIN]) this.addHistory(id, e, 0x46); // F
+        I[k + HFIN] = end;
       }
       if (rst) {
-        if (this.checkHistory(s, id, e, Hist.RST, 0x52) && seq !== L.hRst[k]) this.addHistory(id, e, 0x52); // R
-        L.hRst[k] = seq;
+        if (this.checkHistory(s, id, e, Hist.RST, 0x52) && seq !== I[k + HRST]) this.addHistory(id, e, 0x52); // R
+        I[k + HRST] = seq;
       }
     } else if (len > 0) {
       this.checkHistory(s, id, e, Hist.DATA, 0x44); // D
@@ -714,9 +695,9 @@ export class TcpTracker {
   /** Connection::CheckHistory: records the letter the first time; true when it was seen before. */
   private checkHistory(s: number, id: number, e: 0 | 1, mask: number, code: number): boolean {
     const m = e === 0 ? mask : mask << 16;
-    const seen = this.L.histSeen[s]!;
+    const seen = this.L.i[s * LS + HISTSEEN]!;
     if ((seen & m) === 0) {
-      this.L.histSeen[s] = seen | m;
+      this.L.i[s * LS + HISTSEEN] = seen | m;
       this.addHistory(id, e, code);
       return false;
     }
@@ -730,15 +711,16 @@ export class TcpTracker {
 
   /** Connection::ScaledHistoryEntry: the letter again at 10, 100, 1000… occurrences. */
   private logLetter(s: number, id: number, e: 0 | 1, which: number): void {
-    const L = this.L;
-    const k = s * 8 + which * 2 + e;
-    const c = L.cnt[k]! + 1;
-    L.cnt[k] = c;
-    if (c === L.thr[k]) {
+    const I = this.L.i;
+    const FL = this.L.f;
+    const k = s * LS + CNT + which * 2 + e;
+    const c = I[k]! + 1;
+    I[k] = c;
+    if (c === I[k + (THR - CNT)]) {
       this.addHistory(id, e, LOG_LETTER[which]!);
-      const next = L.thr[k]! * 10;
-      if (next > 0xffffffff) L.cnt[k] = 0;
-      else L.thr[k] = next;
+      const next = I[k + (THR - CNT)]! * 10;
+      if (next > 0xffffffff) I[k] = 0;
+      else I[k + (THR - CNT)] = next;
     }
   }
 
@@ -753,8 +735,9 @@ export class TcpTracker {
   private rfc(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number): number {
     const t = this.now;
     const store = this.store;
-    const L = this.L;
-    const s2 = s * 2;
+    const I = this.L.i;
+    const FL = this.L.f;
+    const b = s * LS;
     const st = store.st;
     const zi = id * 2;
     const ie = zi + e;
@@ -767,9 +750,9 @@ export class TcpTracker {
     let cf = store.flags[id]!;
     let note = 0;
     let arg = 0;
-    let finBits = L.fin[s]!;
-    const rstBits = L.rst[s]!;
-    let hs = L.hs[s]!;
+    let finBits = I[s * LS + FINB]!;
+    const rstBits = I[s * LS + RSTB]!;
+    let hs = I[s * LS + HS]!;
 
     if (rst) {
       const se = st[ie]!;
@@ -786,7 +769,7 @@ export class TcpTracker {
         if ((finBits & 3) === 3) cf |= CF.FIN_BOTH_BEFORE_RST;
       }
       cf |= e === 0 ? CF.RST_C : CF.RST_S;
-      L.rst[s] = rstBits | (1 << e);
+      I[s * LS + RSTB] = rstBits | (1 << e);
       st[ie] = St.CLOSED;
       st[ip] = St.CLOSED;
       store.flags[id] = cf;
@@ -799,7 +782,7 @@ export class TcpTracker {
         return Note.AFTER_RST;
       }
       // A new handshake on the same connection after a RST (e.g. an injected RST).
-      L.rst[s] = 0;
+      I[s * LS + RSTB] = 0;
     }
 
     let ackedFinNow = false;
@@ -807,11 +790,11 @@ export class TcpTracker {
       if (!ackf) {
         if (e === 0) {
           store.synCount[id] = Math.min(0xffff, store.synCount[id]! + 1);
-          if ((L.isnSet[s]! & 1) !== 0 && L.isn[s2] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id]! - 1); }
+          if ((I[s * LS + ISNSET]! & 1) !== 0 && I[b + ISN] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id]! - 1); }
           else note = Note.SYN;
-          L.isn[s2] = seq;
-          L.isnSet[s] = L.isnSet[s]! | 1;
-          L.synTime[s] = t;
+          I[b + ISN] = seq;
+          I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 1;
+          FL[s * LF + F_SYNTIME] = t;
           if (hs < 1) hs = 1;
           cf |= CF.SYN;
           st[ie] = St.SYN_SENT;
@@ -819,30 +802,30 @@ export class TcpTracker {
           // Both sides sent a SYN: simultaneous open (RFC 9293 §3.5 Figure 7).
           note = Note.SYN_SIMUL;
           cf |= CF.SIMULTANEOUS_OPEN;
-          L.isn[s2 + 1] = seq;
-          L.isnSet[s] = L.isnSet[s]! | 2;
+          I[b + ISN + 1] = seq;
+          I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 2;
           if (st[ie] !== St.SYN_RECEIVED) st[ie] = St.SYN_SENT;
         }
         const sp = st[ip]!;
         if (sp === St.LISTEN || sp === St.UNKNOWN || sp === St.CLOSED || sp === St.SYN_SENT) st[ip] = St.SYN_RECEIVED;
       } else {
         if (e === 1) {
-          if (hs >= 2 && seq === L.isn[s2 + 1]) note = Note.SYNACK_RETX;
-          else if ((L.isnSet[s]! & 1) === 0) note = Note.SYNACK_NOSYN;
-          else note = ack === ((L.isn[s2]! + 1) | 0) ? Note.SYNACK : Note.SYNACK_BADACK;
+          if (hs >= 2 && seq === I[b + ISN + 1]) note = Note.SYNACK_RETX;
+          else if ((I[s * LS + ISNSET]! & 1) === 0) note = Note.SYNACK_NOSYN;
+          else note = ack === ((I[b + ISN]! + 1) | 0) ? Note.SYNACK : Note.SYNACK_BADACK;
           if (note !== Note.SYNACK_RETX) {
-            L.synAckTime[s] = t;
-            L.synAckSeq[s] = seq;
-            if (Number.isNaN(store.rtt1[id]!) && !Number.isNaN(L.synTime[s]!)) store.rtt1[id] = t - L.synTime[s]!;
+            FL[s * LF + F_SYNACKTIME] = t;
+            I[s * LS + SYNACKSEQ] = seq;
+            if (Number.isNaN(store.rtt1[id]!) && !Number.isNaN(FL[s * LF + F_SYNTIME]!)) store.rtt1[id] = t - FL[s * LF + F_SYNTIME]!;
           }
-          L.isn[s2 + 1] = seq;
-          L.isnSet[s] = L.isnSet[s]! | 2;
+          I[b + ISN + 1] = seq;
+          I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 2;
           if (hs < 2) hs = 2;
           cf |= CF.SYNACK;
         } else {
           note = Note.SYNACK_SIMUL;
-          L.isn[s2] = seq;
-          L.isnSet[s] = L.isnSet[s]! | 1;
+          I[b + ISN] = seq;
+          I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 1;
         }
         // The sender is in SYN_RECEIVED, unless (simultaneous open) the peer's SYN-ACK
         // already reached it: then it was sent before that and the sender stays ESTABLISHED.
@@ -852,19 +835,19 @@ export class TcpTracker {
       }
     } else if (ackf) {
       // The ACK of the peer's SYN completes the peer's side of the handshake.
-      if (st[ip] === St.SYN_RECEIVED && ((L.isnSet[s]! & (1 << p)) === 0 || seqGeq(ack, ((L.isn[s2 + p]! + 1) | 0)))) st[ip] = St.ESTABLISHED;
+      if (st[ip] === St.SYN_RECEIVED && ((I[s * LS + ISNSET]! & (1 << p)) === 0 || seqGeq(ack, ((I[b + ISN + p]! + 1) | 0)))) st[ip] = St.ESTABLISHED;
       // A side still in SYN_SENT that acknowledges must have received the SYN-ACK.
       if (st[ie] === St.SYN_SENT) st[ie] = St.ESTABLISHED;
       if (e === 0 && hs === 2) {
         hs = 3;
-        note = ack === ((L.synAckSeq[s]! + 1) | 0) ? Note.HS_ACK : Note.HS_ACK_BAD;
-        if (Number.isNaN(store.rtt2[id]!)) store.rtt2[id] = t - L.synAckTime[s]!;
+        note = ack === ((I[s * LS + SYNACKSEQ]! + 1) | 0) ? Note.HS_ACK : Note.HS_ACK_BAD;
+        if (Number.isNaN(store.rtt2[id]!)) store.rtt2[id] = t - FL[s * LF + F_SYNACKTIME]!;
         cf |= CF.HS_ACK;
       }
     }
 
     // Acknowledgment of the peer's FIN (RFC 9293 §3.10.7.4, "fifth, check the ACK field").
-    if (ackf && (finBits & (1 << p)) !== 0 && (finBits & (4 << p)) === 0 && seqGeq(ack, ((L.finSeq[s2 + p]! + 1) | 0))) {
+    if (ackf && (finBits & (1 << p)) !== 0 && (finBits & (4 << p)) === 0 && seqGeq(ack, ((I[b + FINSEQ + p]! + 1) | 0))) {
       finBits |= 4 << p;
       ackedFinNow = true;
       cf |= p === 0 ? CF.FIN_C_ACKED : CF.FIN_S_ACKED;
@@ -880,7 +863,7 @@ export class TcpTracker {
       if ((finBits & (1 << p)) !== 0 && (finBits & (1 << e)) === 0) {
         if (note === 0) note = Note.HALF_CLOSE_DATA;
         cf |= CF.HALF_CLOSE;
-      } else if ((finBits & (1 << e)) !== 0 && seqGeq(seq, L.finSeq[s2 + e]!)) {
+      } else if ((finBits & (1 << e)) !== 0 && seqGeq(seq, I[b + FINSEQ + e]!)) {
         if (note === 0) note = Note.DATA_AFTER_FIN;
       }
     }
@@ -888,10 +871,10 @@ export class TcpTracker {
     if (fin) {
       const finAt = (seq + len + (syn ? 1 : 0)) | 0;
       if ((finBits & (1 << e)) !== 0) {
-        if (finAt === L.finSeq[s2 + e] && note === 0) note = Note.FIN_RETX;
+        if (finAt === I[b + FINSEQ + e] && note === 0) note = Note.FIN_RETX;
       } else {
         finBits |= 1 << e;
-        L.finSeq[s2 + e] = finAt;
+        I[b + FINSEQ + e] = finAt;
         cf |= e === 0 ? CF.FIN_C : CF.FIN_S;
         if ((finBits & (1 << p)) === 0) {
           // First FIN: active close (ESTABLISHED → FIN_WAIT_1; the receiver → CLOSE_WAIT).
@@ -918,8 +901,8 @@ export class TcpTracker {
       }
     }
 
-    L.fin[s] = finBits;
-    L.hs[s] = hs;
+    I[s * LS + FINB] = finBits;
+    I[s * LS + HS] = hs;
     store.flags[id] = cf;
     return note | (arg << 8);
   }

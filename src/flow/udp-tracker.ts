@@ -52,7 +52,7 @@ export class UdpTracker {
     const tab = this.table;
     let s = tab.lookup(d);
     let dir = tab.dir;
-    if (s >= 0 && t - store.lastTime[tab.slotId[s]!]! > this.idleTimeout) {
+    if (s >= 0 && t - store.lastTime[tab.idOf(s)]! > this.idleTimeout) {
       this.release(s, CF.EXPIRED);
       s = -1;
     }
@@ -61,7 +61,7 @@ export class UdpTracker {
       s = this.open(d, t);
       dir = tab.dir;
     }
-    const id = tab.slotId[s]!;
+    const id = tab.idOf(s);
     const di = id * 2 + dir;
     const len = d.payloadWireLen > 0 ? d.payloadWireLen : 0;
     store.pkts[di]!++;
@@ -123,7 +123,7 @@ export class UdpTracker {
   }
 
   private release(s: number, why: number): void {
-    const id = this.table.slotId[s]!;
+    const id = this.table.idOf(s);
     this.store.flags[id] = (this.store.flags[id]! & ~CF.LIVE) | why;
     this.store.slot[id] = -1;
     this.table.remove(s);
@@ -132,7 +132,7 @@ export class UdpTracker {
   private sweep(t: number): void {
     const tab = this.table;
     for (let s = 0; s < tab.capacity; s++) {
-      const id = tab.slotId[s]!;
+      const id = tab.idOf(s);
       if (id >= 0 && t - this.store.lastTime[id]! > this.idleTimeout) this.release(s, CF.EXPIRED);
     }
   }
@@ -144,14 +144,14 @@ export class UdpTracker {
     if (this.scratch.length < cap) this.scratch = new Float64Array(cap);
     let n = 0;
     for (let s = 0; s < cap; s++) {
-      const id = tab.slotId[s]!;
+      const id = tab.idOf(s);
       if (id >= 0) this.scratch[n++] = this.store.lastTime[id]!;
     }
     const want = Math.max(1, tab.maxSlots >> 3);
     const cut = n > want ? this.scratch.subarray(0, n).sort()[want - 1]! : Infinity;
     let done = 0;
     for (let s = 0; s < cap && done < want; s++) {
-      const id = tab.slotId[s]!;
+      const id = tab.idOf(s);
       if (id < 0 || this.store.lastTime[id]! > cut) continue;
       this.release(s, CF.EVICTED);
       this.evicted++;

@@ -83,6 +83,32 @@ describe('bounded connection table', () => {
     expect(a.conn(0)!.packets).toEqual([2, 2]);
   });
 
+  it('state survives table growth: 3,000 interleaved handshakes', () => {
+    const n = 3000;
+    const mk = (data: Uint8Array, k: number): Frame => ({
+      number: k, buf: data, offset: 0, capLen: data.length, origLen: data.length,
+      tsSec: 1_700_000_000, tsNsec: k, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined,
+    });
+    const frames: Frame[] = [];
+    const cl = (i: number): string => `10.2.${i >> 8}.${i & 255}`;
+    for (let i = 0; i < n; i++) frames.push(mk(ethIpv4Tcp({ src: cl(i), dst: '10.0.0.2', sport: 40000, dport: 80, flags: 'S', seq: 1000 + i }), frames.length + 1));
+    for (let i = 0; i < n; i++) frames.push(mk(ethIpv4Tcp({ src: '10.0.0.2', dst: cl(i), sport: 80, dport: 40000, flags: 'SA', seq: 5000 + i, ack: 1001 + i }), frames.length + 1));
+    for (let i = 0; i < n; i++) frames.push(mk(ethIpv4Tcp({ src: cl(i), dst: '10.0.0.2', sport: 40000, dport: 80, flags: 'A', seq: 1001 + i, ack: 5001 + i }), frames.length + 1));
+    const a = new Analysis({ app: false });
+    a.feed(frames);
+    a.finish();
+    expect(a.connCount()).toBe(n);
+    for (const id of [0, 1023, 1024, 2047, 2999]) {
+      const c = a.conn(id)!;
+      expect(c.connState).toBe('S1');
+      expect(c.history).toBe('ShA');
+      expect(c.handshake).toBe('complete');
+      const tl = a.timeline(id);
+      expect(tl.map((e) => [e.relSeq, e.relAck])).toEqual([[0, 0], [0, 1], [1, 1]]);
+      expect(tl[2]!.note).toMatch(/handshake 3\/3: ACK ack=y\+1/);
+    }
+  });
+
   it('timelines: false keeps summaries and no per-packet records', () => {
     const a = run(HANDSHAKE, { timelines: false });
     expect(a.conn(0)!.history).toBe('ShA');
