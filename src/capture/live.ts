@@ -519,8 +519,17 @@ abstract class RingSource implements LiveSource {
   /** Backend-specific teardown (close the handle; read final counters first). */
   protected abstract closeHandle(): void;
 
-  protected stop(reason: string): void {
+  /**
+   * Backends that hold frames for a moment (libpcap's blocks) read them
+   * before stopping: return true and call `stop(reason, true)` when done.
+   */
+  protected drainBeforeStop(_reason: string): boolean {
+    return false;
+  }
+
+  protected stop(reason: string, drained = false): void {
     if (this.ended) return;
+    if (!drained && this.drainBeforeStop(reason)) return;
     this.ended = true;
     this.endReason = reason;
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -682,6 +691,9 @@ class CapLiveSource extends RingSource {
  * the kernel and reported by pcap_stats in `dropped.kernel`. Nothing is
  * dropped by the pipeline itself.
  */
+/** How long libpcap (TPACKET_V3) may hold frames in a block before handing them over. */
+const BLOCK_TIMEOUT_MS = 50;
+
 class NativeLiveSource extends RingSource {
   readonly backend = 'native' as const;
   readonly kernelDropsKnown = true;
@@ -706,7 +718,11 @@ class NativeLiveSource extends RingSource {
           snaplen: this.snapLen,
           promisc: opts.promisc !== false,
           bufferBytes: Math.max(1, Math.min(2047, Math.floor(opts.bufferMb ?? 16))) * 1024 * 1024,
-          timeoutMs: 50,
+          // TPACKET_V3 blocks: frames pack tightly whatever the snaplen, and a block is handed
+          // over when full or after this timeout. (Immediate mode would fall back to fixed
+          // snaplen-sized slots: a 16 MiB buffer would hold 64 frames.) stop() waits one
+          // timeout so the frames of the last block are not lost.
+          timeoutMs: BLOCK_TIMEOUT_MS,
         },
         this.onReadable,
       );
@@ -727,6 +743,30 @@ class NativeLiveSource extends RingSource {
       this.stop(`error: ${(e as Error).message}`);
     }
   };
+
+  /** Set while stopping: frames stamped after this moment (s, ns) are not taken. */
+  private stopAt: [number, number] | undefined;
+
+  protected override drainBeforeStop(reason: string): boolean {
+    if (reason === 'count' || reason.startsWith('error') || this.stopAt !== undefined) return false;
+    const wallMs = performance.timeOrigin + performance.now();
+    const sec = Math.floor(wallMs / 1000);
+    this.stopAt = [sec, Math.round((wallMs - sec * 1000) * NS_PER_MS)];
+    // The frames that arrived before the stop may sit in a block libpcap hands over within one timeout.
+    setTimeout(() => {
+      try {
+        if (this.paused) {
+          this.paused = false;
+          this.handle.resume();
+        }
+        this.pump();
+      } catch {
+        // stopping anyway
+      }
+      this.stop(reason, true);
+    }, BLOCK_TIMEOUT_MS + 20);
+    return true;
+  }
 
   protected override batchFreed(): void {
     if (this.paused && !this.ended) {
@@ -760,8 +800,12 @@ class NativeLiveSource extends RingSource {
       const n = this.handle.dispatch(b.buf, b.used, meta, left < room ? left : room);
       if (n === 0) break;
       this.stats.received += n;
+      const stopAt = this.stopAt;
+      let taken = 0;
       for (let i = 0; i < n; i++) {
         const m = i * 5;
+        if (stopAt !== undefined && (meta[m + 3]! > stopAt[0] || (meta[m + 3] === stopAt[0] && meta[m + 4]! > stopAt[1]))) continue;
+        taken++;
         const f = b.frames[b.count++]!;
         f.number = ++this.frameNumber;
         f.buf = b.buf;
@@ -778,7 +822,7 @@ class NativeLiveSource extends RingSource {
         this.stats.bytes += f.capLen;
         this.bytesRead += f.capLen;
       }
-      this.stats.delivered += n;
+      this.stats.delivered += taken;
       if (this.frameNumber >= this.countLimit) {
         this.stop('count');
         return;
