@@ -50,7 +50,7 @@ export interface AppLayerOptions {
 }
 
 /** Protocol chosen for a byte stream. */
-const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4, httpResponse: 5 } as const;
+const Kind = { unknown: 0, http: 1, tls: 2, h2: 3, none: 4, httpResponse: 5, dns: 6 } as const;
 
 /** Inside a tunnel both directions start at their beginning. */
 const FROM_START = { fromStart: (): boolean => true };
@@ -207,6 +207,17 @@ class Detector implements StreamHandler {
     }
   }
 
+  /** DNS over TCP (RFC 7766), chosen by port: 2-byte length-prefixed messages, no content test needed. */
+  useDns(dns: DnsTracker): void {
+    this.kind = Kind.dns;
+    const id = this.connId;
+    this.handler = {
+      push: (dir, buf, off, len, frame, time) => dns.tcpPush(id, dir, buf, off, len, frame, time, '', ''),
+      gap: (dir) => dns.tcpGap(id, dir),
+      end: () => {},
+    };
+  }
+
   /** After 101 or a CONNECT 2xx: the parser for what follows. */
   upgrade(kind: 'websocket' | 'h2c' | 'tunnel' | 'other', tx: HttpTx): StreamHandler | null {
     const L = this.layer;
@@ -246,11 +257,9 @@ class Detector implements StreamHandler {
 
   label(): string {
     if (this.ws !== null) return 'WebSocket';
-    if (this.h2 !== null) {
-      const l = this.h2.label();
-      return this.kind === Kind.h2 ? l.replace(' h2c', ' h2c prior-knowledge').replace('HTTP2 h2c prior-knowledge', 'HTTP2 h2c') : l;
-    }
+    if (this.h2 !== null) return this.h2.label();
     if (this.tls !== null) return this.tls.label();
+    if (this.kind === Kind.dns) return 'DNS';
     if (this.inner !== null) {
       const l = this.inner.label();
       return l !== '' ? `HTTP CONNECT → ${l}` : 'HTTP CONNECT';
@@ -466,6 +475,7 @@ class AppLayerImpl implements AppLayer {
       if (s.payloadLen === 0 && s.payloadWireLen === 0) return;
       // Only connections with payload get state.
       c = new AppConn(this, id);
+      if (isDnsPort(s.serverPort) || isDnsPort(s.clientPort)) c.detector.useDns(this.dnsTracker);
       this.conns[id] = c;
     }
     c.reasm.segment(s, s.tsSec + s.tsNsec * 1e-9);
@@ -485,6 +495,7 @@ class AppLayerImpl implements AppLayer {
   retire(c: AppConn): void {
     if (this.conns[c.connId] !== c) return;
     c.reasm.dispose();
+    if (c.detector.kind === Kind.dns) this.dnsTracker.tcpEnd(c.connId);
     this.endedLabels[c.connId] = c.detector.label();
     const kept = c.reasm.streamStore();
     if (kept !== null) this.endedStreams.set(c.connId, kept);

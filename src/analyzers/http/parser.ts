@@ -27,7 +27,7 @@ import { safeText } from '../../bytes/safe-text.js';
 import { view, type StreamHandler } from '../reassembly.js';
 import type { AppEvent } from '../types.js';
 import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
-import { HeadArena, HttpTx, TxTimes, codingName, decodeContent } from './tx.js';
+import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxTimes, codingName, decodeContent } from './tx.js';
 
 export interface HttpLimits {
   /** Longest start or header line in bytes (default 16 KiB). */
@@ -898,7 +898,7 @@ export class HttpConn implements StreamHandler {
     else if (sd.keep !== null && sd.missing === 0) {
       const dec = decodeContent(sd.keep.subarray(0, sd.keepLen), codingIndex(coding), this.ctx.limits.maxDecodedBytes);
       tx.responseBodyDecoded = dec === null ? -1 : dec.length;
-      if (dec === null) tx.note(`${coding} body could not be decoded (corrupt or larger than ${this.ctx.limits.maxDecodedBytes} bytes decoded)`);
+      if (dec === null) tx.note(`${coding} body could not be decoded (corrupt, or larger than ${this.ctx.limits.maxDecodedBytes} bytes or ${MAX_DECODE_RATIO} times its size decoded)`);
     } else {
       tx.responseBodyDecoded = -1;
       if (sd.entity > 0) tx.note(`${coding} body not decoded (incomplete or larger than the decode limit)`);

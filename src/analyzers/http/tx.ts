@@ -317,9 +317,23 @@ export class HttpTx implements HttpTransaction {
 const MAX_FRAMES = 100_000;
 export const DEFAULT_MAX_DECODED = 16 * 1024 * 1024;
 
-/** Removes a content coding (RFC 9110 §8.4.1) with node:zlib, never producing more than `maxOutput` bytes. */
+/**
+ * Largest expansion decoded: DEFLATE (gzip, deflate) cannot exceed 1032:1
+ * (a 258-byte match per ≥ 2 bits), so it never cuts those; brotli can go far
+ * beyond (106 bytes claim 64 MiB of zeros), and a capture of such bodies
+ * would cost about a second of CPU per kilobyte read. The fixed slack leaves
+ * small bodies alone.
+ */
+export const MAX_DECODE_RATIO = 1032;
+const DECODE_SLACK = 64 * 1024;
+
+/**
+ * Removes a content coding (RFC 9110 §8.4.1) with node:zlib, never producing
+ * more than `maxOutput` bytes nor more than MAX_DECODE_RATIO × the input
+ * (plus 64 KiB): the work stays proportional to the bytes captured.
+ */
 export function decodeContent(body: Uint8Array, coding: number, maxOutput: number): Uint8Array | null {
-  const opts = { maxOutputLength: maxOutput };
+  const opts = { maxOutputLength: Math.min(maxOutput, body.length * MAX_DECODE_RATIO + DECODE_SLACK) };
   try {
     switch (coding) {
       case Coding.none:
