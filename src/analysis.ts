@@ -22,7 +22,7 @@ import { FrameMap } from './flow/frame-map.js';
 import type { ConnSummary, TimelineEntry } from './flow/model.js';
 import { recordPosition, tcpSummary, tcpTimeline, udpSummary } from './flow/summary.js';
 import { TcpTracker } from './flow/tcp-tracker.js';
-import { RECORD_BYTES } from './flow/timeline-store.js';
+import { R_CONN, RECORD_BYTES } from './flow/timeline-store.js';
 import { UdpTracker } from './flow/udp-tracker.js';
 
 export interface AnalysisOptions {
@@ -201,7 +201,7 @@ export class Analysis {
     const v = this.frames.get(frameNumber);
     if (v === -1) return undefined;
     if (v <= -2) return { proto: 'udp', id: -2 - v, index: -1 };
-    const id = this.tcp.tl!.chunk(v).conn[v & 0xffff]!;
+    const id = this.tcp.tl!.get(v, R_CONN);
     return { proto: 'tcp', id, index: recordPosition(this.tcp, id, v) };
   }
 

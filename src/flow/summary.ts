@@ -12,7 +12,9 @@ import { Note, noteText } from './notes.js';
 import { describeAnalysis } from './tcp-analysis.js';
 import { connState, stName, udpConnState } from './tcp-state.js';
 import { roleReason, type TcpTracker } from './tcp-tracker.js';
-import { idx } from './timeline-store.js';
+import {
+  R_ACK, R_AN, R_DUPOPT, R_FLAGSWIN, R_FRAME, R_LEN, R_NEXT, R_RELACK, R_RELSEQ, R_SEQ, R_STNOTE, R_TIME_F64, RS, idx,
+} from './timeline-store.js';
 import type { UdpTracker } from './udp-tracker.js';
 
 /** Text of the address stored at `addr[off..off+4)` for IP version `ipv`. */
@@ -196,7 +198,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
   let rec = s.tlHead[id]!;
   const cp = s.tlCurPos[id]!;
   if (cp >= 0 && cp <= from) { pos = cp; rec = s.tlCurRec[id]!; }
-  while (pos < from) { rec = tl.chunk(rec).next[idx(rec)]!; pos++; }
+  while (pos < from) { rec = tl.get(rec, R_NEXT); pos++; }
   const f = s.flags[id]!;
   const firstTime = s.firstTime[id]!;
   const z = id * 2;
@@ -204,45 +206,53 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
   const rolesRule = roleReason(s.port[z]!, s.port[z + 1]!);
   const out: TimelineEntry[] = [];
   while (pos < to && rec >= 0) {
-    const c = tl.chunk(rec);
-    const i = idx(rec);
-    const dir = ((c.st[i]! >> 8) & 1) as Dir;
-    const flagBits = c.flags[i]!;
+    const ch = tl.chunk(rec);
+    const R = ch.i;
+    const r = idx(rec) * RS;
+    const stNote = R[r + R_STNOTE]!;
+    const st = stNote >>> 16;
+    const noteWord = stNote & 0xffff;
+    const dir = ((st >> 8) & 1) as Dir;
+    const flagBits = R[r + R_FLAGSWIN]! >>> 16;
+    const raw = R[r + R_FLAGSWIN]! & 0xffff;
     const ws = s.wscale[z + dir]!;
-    const raw = c.win[i]!;
     const window = (flagBits & TcpFlag.SYN) === 0 && ws >= 0 ? raw * 2 ** ws : raw;
-    const noteWord = c.note[i]!;
+    const relSeq = R[r + R_RELSEQ]! >>> 0;
+    const relAck = R[r + R_RELACK]! >>> 0;
     let note = noteText(noteWord & 0xff, noteWord >> 8, {
-      dir, relSeq: c.relSeq[i]!, relAck: c.relAck[i]!, portReuse: (f & CF.PORT_REUSE) !== 0, rolesRule,
+      dir, relSeq, relAck, portReuse: (f & CF.PORT_REUSE) !== 0, rolesRule,
     });
     if (pos === count - 1 && openAtEnd && tr.finished) note = note ? `${note} · open at end of capture` : 'open at end of capture';
-    const frameNumber = c.frame[i]!;
+    const frameNumber = R[r + R_FRAME]!;
     const ev = events?.get(frameNumber);
     const anomalies = tl.anomalies.get(rec);
+    const time = ch.f[(r >> 1) + R_TIME_F64]!;
+    const dupOpt = R[r + R_DUPOPT]!;
+    const an = R[r + R_AN]!;
     out.push({
       frameNumber,
-      time: c.time[i]!,
-      relTime: c.time[i]! - firstTime,
+      time,
+      relTime: time - firstTime,
       dir,
       flags: tcpdumpFlags(flagBits),
       flagBits,
-      seq: c.seq[i]!,
-      ack: c.ack[i]!,
-      relSeq: c.relSeq[i]!,
-      relAck: c.relAck[i]!,
-      len: c.len[i]!,
+      seq: R[r + R_SEQ]! >>> 0,
+      ack: R[r + R_ACK]! >>> 0,
+      relSeq,
+      relAck,
+      len: R[r + R_LEN]!,
       window,
-      options: c.optLen[i]! > 0 ? formatTcpOptions(tl.options(rec)) : '',
-      analysis: c.an[i]! !== 0 ? describeAnalysis(c.an[i]!, c.dup[i]!) : [],
-      clientState: stName((c.st[i]! >> 4) & 15),
-      serverState: stName(c.st[i]! & 15),
+      options: (dupOpt & 0xff) > 0 ? formatTcpOptions(tl.options(rec)) : '',
+      analysis: an !== 0 ? describeAnalysis(an, dupOpt >>> 8) : [],
+      clientState: stName((st >> 4) & 15),
+      serverState: stName(st & 15),
       note,
-      app: ev ?? [],
+      app: ev ? ev.slice() : [],
       anomalies: anomalies ? anomalies.map((a) => Anomaly.text(a)) : [],
     });
     s.tlCurPos[id] = pos;
     s.tlCurRec[id] = rec;
-    rec = c.next[i]!;
+    rec = R[r + R_NEXT]!;
     pos++;
   }
   return out;
@@ -261,7 +271,7 @@ export function recordPosition(tr: TcpTracker, id: number, rec: number): number 
   if (tl === null) return -1;
   let r = tr.store.tlHead[id]!;
   let pos = 0;
-  while (r >= 0 && r !== rec) { r = tl.chunk(r).next[idx(r)]!; pos++; }
+  while (r >= 0 && r !== rec) { r = tl.get(r, R_NEXT); pos++; }
   return r === rec ? pos : -1;
 }
 

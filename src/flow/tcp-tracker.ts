@@ -42,7 +42,10 @@ import { Note } from './notes.js';
 import { seqDiff, seqGeq } from './seq.js';
 import { AnalysisFlag, ANY_RETRANSMISSION, TcpAnalyzer } from './tcp-analysis.js';
 import { Hist, St, Zs } from './tcp-state.js';
-import { TimelineStore, idx } from './timeline-store.js';
+import {
+  R_ACK, R_AN, R_CONN, R_DUPOPT, R_FLAGSWIN, R_FRAME, R_LEN, R_NEXT, R_OPTREF, R_RELACK, R_RELSEQ, R_SEQ, R_STNOTE,
+  R_TIME_F64, RS, TimelineStore, idx,
+} from './timeline-store.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -305,29 +308,27 @@ export class TcpTracker {
     const tl = this.tl;
     if (tl !== null) {
       const rec = tl.append();
-      const c = tl.current;
-      const i = idx(rec);
-      c.frame[i] = d.frameNumber;
-      c.conn[i] = id;
-      c.next[i] = -1;
-      c.time[i] = t;
-      c.seq[i] = seq;
-      c.ack[i] = ack;
-      c.relSeq[i] = seq - I[b + BASE + dir]!;
-      c.relAck[i] = (flags & ACK) !== 0 ? ack - I[b + BASE + (dir ^ 1)]! : ack;
-      c.len[i] = len;
-      c.win[i] = d.window;
-      c.flags[i] = flags;
-      c.st[i] = (dir << 8) | (store.st[zi]! << 4) | store.st[zi + 1]!;
-      c.note[i] = note;
-      c.an[i] = mask;
-      c.dup[i] = dup;
+      const ch = tl.current;
+      const R = ch.i;
+      const r = idx(rec) * RS;
+      R[r + R_FRAME] = d.frameNumber;
+      R[r + R_CONN] = id;
+      R[r + R_NEXT] = -1;
+      R[r + R_FLAGSWIN] = (flags << 16) | d.window;
+      ch.f[(r >> 1) + R_TIME_F64] = t;
+      R[r + R_SEQ] = seq;
+      R[r + R_ACK] = ack;
+      R[r + R_RELSEQ] = seq - I[b + BASE + dir]!;
+      R[r + R_RELACK] = (flags & ACK) !== 0 ? ack - I[b + BASE + (dir ^ 1)]! : ack;
+      R[r + R_LEN] = len;
+      R[r + R_STNOTE] = (((dir << 8) | (store.st[zi]! << 4) | store.st[zi + 1]!) << 16) | note;
+      R[r + R_AN] = mask;
       if (d.optionsLen > 0 && d.optionsOffset >= 0) {
         const n = d.optionsLen < 40 ? d.optionsLen : 40;
-        c.optRef[i] = tl.storeOptions(d.buf, d.optionsOffset, n);
-        c.optLen[i] = n;
+        R[r + R_OPTREF] = tl.storeOptions(d.buf, d.optionsOffset, n);
+        R[r + R_DUPOPT] = (dup << 8) | n;
       } else {
-        c.optLen[i] = 0;
+        R[r + R_DUPOPT] = dup << 8;
       }
       if (d.anomalyCount > 0 || evictedNow) {
         const codes: number[] = [];

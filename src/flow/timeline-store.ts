@@ -1,15 +1,15 @@
 /**
  * Compact per-packet records of TCP segments: the facts a timeline row needs,
- * in typed arrays, never the frame's bytes. Records are global (all
- * connections interleaved in arrival order) and chained per connection by a
- * `next` index, so appending is O(1) and a connection's rows are walked in
- * order. Storage is chunked (65,536 records per chunk) so growth never copies
- * what is already stored.
+ * never the frame's bytes. One 64-byte record per segment (one cache line),
+ * in chunks of 65,536 records (an Int32Array with a Float64Array view of the
+ * same memory for the time), so appending is O(1), sequential, and growth
+ * never copies what is stored. Records of all connections are interleaved in
+ * arrival order and chained per connection by a `next` index.
  *
- * Per record: 59 bytes of fixed fields plus the raw TCP option bytes (12 for
- * the usual NOP,NOP,Timestamps), plus 4 bytes per frame for the frame →
- * record map kept by TcpTracker. `TimelineEntry` objects are built from these
- * only when asked for (summary.ts).
+ * Per segment: 64 bytes plus the raw TCP option bytes (12 for the usual
+ * NOP,NOP,Timestamps), plus 4 bytes per frame for the frame → record map
+ * (FrameMap). `TimelineEntry` objects are built from these only when asked
+ * for (summary.ts).
  */
 
 export const CHUNK_BITS = 16;
@@ -18,35 +18,39 @@ const CHUNK_MASK = CHUNK - 1;
 const OPT_POOL_BITS = 20;
 const OPT_POOL = 1 << OPT_POOL_BITS;
 
-export class TimelineChunk {
-  readonly frame = new Uint32Array(CHUNK);
-  readonly conn = new Uint32Array(CHUNK);
-  readonly next = new Int32Array(CHUNK);
-  readonly time = new Float64Array(CHUNK);
-  readonly seq = new Uint32Array(CHUNK);
-  readonly ack = new Uint32Array(CHUNK);
-  readonly relSeq = new Uint32Array(CHUNK);
-  readonly relAck = new Uint32Array(CHUNK);
-  /** TCP payload length on the wire (tshark's tcp.len). */
-  readonly len = new Uint32Array(CHUNK);
-  /** Window field as sent (unscaled). */
-  readonly win = new Uint16Array(CHUNK);
-  readonly flags = new Uint16Array(CHUNK);
-  /** bits 0-3 server state, 4-7 client state (St), bit 8 direction. */
-  readonly st = new Uint16Array(CHUNK);
-  /** bits 0-7 note code (Note), 8-15 its argument. */
-  readonly note = new Uint16Array(CHUNK);
-  /** TCP analysis flags (AnalysisFlag bits). */
-  readonly an = new Uint32Array(CHUNK);
-  /** Duplicate-ACK ordinal, when the analysis flags one. */
-  readonly dup = new Uint16Array(CHUNK);
-  /** Option bytes: pool index << 20 | offset, and length (0 = none). */
-  readonly optRef = new Uint32Array(CHUNK);
-  readonly optLen = new Uint8Array(CHUNK);
-}
+/** Int32 words per record. */
+export const RS = 16;
+/** Bytes per record. */
+export const RECORD_BYTES = RS * 4;
+// Field offsets (int32 words).
+export const R_FRAME = 0;
+export const R_CONN = 1;
+/** Next record of the same connection, -1 at the end. */
+export const R_NEXT = 2;
+/** flags << 16 | window field as sent (unscaled) */
+export const R_FLAGSWIN = 3;
+/** Float64 word (record * RS/2 + 2): packet time, seconds since the epoch. */
+export const R_TIME_F64 = 2;
+/** Absolute and relative seq/ack, as unsigned values stored in int32 words (read with >>> 0). */
+export const R_SEQ = 6;
+export const R_ACK = 7;
+export const R_RELSEQ = 8;
+export const R_RELACK = 9;
+/** TCP payload length on the wire (tshark's tcp.len). */
+export const R_LEN = 10;
+/** st << 16 | note: st = dir << 8 | client state << 4 | server state; note = code | arg << 8 */
+export const R_STNOTE = 11;
+/** TCP analysis flags (AnalysisFlag bits). */
+export const R_AN = 12;
+/** duplicate-ACK ordinal << 8 | option length */
+export const R_DUPOPT = 13;
+/** option bytes: pool index << 20 | offset */
+export const R_OPTREF = 14;
 
-/** Bytes of fixed fields per record (the sum of the arrays above). */
-export const RECORD_BYTES = 4 * 3 + 8 + 4 * 5 + 2 * 4 + 4 + 2 + 4 + 1; // 59
+export class TimelineChunk {
+  readonly i = new Int32Array(CHUNK * RS);
+  readonly f = new Float64Array(this.i.buffer);
+}
 
 export class TimelineStore {
   readonly chunks: TimelineChunk[] = [];
@@ -60,7 +64,7 @@ export class TimelineStore {
   /** Anomaly codes of the few records whose frame had any (sparse). */
   readonly anomalies = new Map<number, number[]>();
 
-  /** Reserves a record and returns its index; the caller fills `chunk(index)` fields at `slotOf(index)`. */
+  /** Reserves a record and returns its index; its words are `current.i[idx(rec) * RS + field]`. */
   append(): number {
     if (this.pos === CHUNK) {
       this.cur = new TimelineChunk();
@@ -76,11 +80,20 @@ export class TimelineStore {
 
   chunk(rec: number): TimelineChunk { return this.chunks[rec >>> CHUNK_BITS]!; }
 
-  setNext(rec: number, next: number): void {
-    this.chunks[rec >>> CHUNK_BITS]!.next[rec & CHUNK_MASK] = next;
+  /** A field of a record (not for the hot path). */
+  get(rec: number, field: number): number {
+    return this.chunks[rec >>> CHUNK_BITS]!.i[(rec & CHUNK_MASK) * RS + field]!;
   }
 
-  /** Copies option bytes into the pool and returns the reference for `optRef`. */
+  time(rec: number): number {
+    return this.chunks[rec >>> CHUNK_BITS]!.f[(rec & CHUNK_MASK) * (RS / 2) + R_TIME_F64]!;
+  }
+
+  setNext(rec: number, next: number): void {
+    this.chunks[rec >>> CHUNK_BITS]!.i[(rec & CHUNK_MASK) * RS + R_NEXT] = next;
+  }
+
+  /** Copies option bytes into the pool and returns the reference for R_OPTREF. */
   storeOptions(buf: Uint8Array, off: number, len: number): number {
     if (this.poolPos + len > OPT_POOL) {
       this.pool = new Uint8Array(OPT_POOL);
@@ -97,11 +110,9 @@ export class TimelineStore {
 
   /** The stored option bytes of a record (a view; copy to keep). */
   options(rec: number): Uint8Array {
-    const c = this.chunk(rec);
-    const i = rec & CHUNK_MASK;
-    const n = c.optLen[i]!;
+    const n = this.get(rec, R_DUPOPT) & 0xff;
     if (n === 0) return EMPTY;
-    const ref = c.optRef[i]!;
+    const ref = this.get(rec, R_OPTREF);
     const p = this.pools[ref >>> OPT_POOL_BITS]!;
     const at = ref & (OPT_POOL - 1);
     return p.subarray(at, at + n);
