@@ -17,6 +17,7 @@ import type { Frame } from '../capture/source.js';
 import { Decoded } from '../decode/decoded.js';
 import { type LayerNode, RelativeSeq, type TimeFormat, describeFrame, formatTime, frameJson, oneLine } from '../decode/describe.js';
 import { FrameDecoder } from '../decode/stack.js';
+import { appPacketsHooks } from './app-summary.js';
 import { type Command, type Io, UsageError } from './io.js';
 
 export interface PacketsHooks {
@@ -28,9 +29,9 @@ export interface PacketsHooks {
   finish?: () => void;
 }
 
-/** Hooks the application layer provides; empty until it does. */
+/** Hooks the application layer provides (src/cli/app-summary.ts). */
 export function appHooks(): PacketsHooks {
-  return {};
+  return appPacketsHooks();
 }
 
 const usage = `usage: synack packets FILE [options]
