@@ -13,7 +13,7 @@ import { createAppLayer } from '../analyzers/index.js';
 import type { HttpTransaction } from '../analyzers/types.js';
 import { safeText } from '../bytes/safe-text.js';
 import { type FrameWriter, type LiveBackend, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
-import { PcapWriter } from '../capture/pcap-writer.js';
+import { type PcapRecord, PcapWriter } from '../capture/pcap-writer.js';
 import type { FrameSource } from '../capture/source.js';
 import type { ConnSummary } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
@@ -200,6 +200,8 @@ export function connComplete(c: ConnSummary): boolean {
 // ---------------------------------------------------------------------------
 // the command
 
+const EMPTY = new Uint8Array(0);
+
 function openWriter(path: string, force: boolean, src: LiveSource): { writer: FrameWriter & { readonly packets: number }; out: OutputFile } {
   const out = openOutputFile(path, force);
   let pw: PcapWriter;
@@ -217,10 +219,18 @@ function openWriter(path: string, force: boolean, src: LiveSource): { writer: Fr
     throw e;
   }
   let closed = false;
+  // One record object reused for every frame (the writer copies the bytes at once).
+  const rec: PcapRecord = { tsSec: 0, tsNsec: 0, data: EMPTY, origLen: 0 };
   return {
     out,
     writer: {
-      write: (f) => pw.writeFrame(f),
+      write: (f) => {
+        rec.tsSec = f.tsSec;
+        rec.tsNsec = f.tsNsec;
+        rec.data = f.buf.subarray(f.offset, f.offset + f.capLen);
+        rec.origLen = f.origLen;
+        pw.write(rec);
+      },
       flush: () => pw.flush(),
       close: () => {
         if (closed) return;
