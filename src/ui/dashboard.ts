@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import blessed from 'blessed';
+import type { AnalysisOptions } from '../analysis.js';
 import type { HttpTransaction } from '../analyzers/types.js';
 import type { FrameSource } from '../capture/source.js';
 import type { TimelineEntry } from '../flow/model.js';
@@ -57,11 +58,9 @@ type Pane = 'conns' | 'timeline' | 'detail';
 type Overlay = 'none' | 'detail' | 'http' | 'follow' | 'help';
 
 async function defaultAnalysis(options: Record<string, unknown> | undefined): Promise<AnalysisLike> {
-  // The analysis module is resolved at run time so the dashboard has no static
-  // dependency on its construction details.
-  const spec = '../analysis.js';
-  const mod = (await import(spec)) as { Analysis: new (o?: Record<string, unknown>) => AnalysisLike };
-  return new mod.Analysis(options ?? {});
+  // Loaded after the first screen is drawn: the analyzers are most of the start-up time.
+  const { Analysis } = await import('../analysis.js');
+  return new Analysis((options ?? {}) as AnalysisOptions) satisfies AnalysisLike;
 }
 
 /** Opens the dashboard; resolves with the exit code when the user quits. */
@@ -101,6 +100,9 @@ class Dashboard {
   private httpRows: HttpTransaction[] = [];
   private httpScope: 'all' | 'conn' = 'all';
   private httpScopeKey: number | undefined;
+  /** Rows the list had room for at the last layout (a small list grows its pane as rows arrive). */
+  private connsRowsAtLayout = 0;
+  private connsCap = 0;
   private layoutInfo = { detailDocked: false, charts: false, width: 0, height: 0 };
   private timer: NodeJS.Timeout | undefined;
   private drawPending = false;
@@ -278,7 +280,7 @@ class Dashboard {
       const st = this.drawStats;
       const mean = (b: { draws: number; totalMs: number }): number => (b.draws ? b.totalMs / b.draws : 0);
       const out = { ...st, loadingMeanMs: mean(st.loading), loadedMeanMs: mean(st.loaded), firstDrawMs: st.firstAt - this.startedAt + this.processUptimeAtStart,
-        frames: this.model?.analysis.stats.frames ?? 0, loadSeconds: this.loader?.elapsed() ?? 0 };
+        frames: this.model?.analysis.stats.frames ?? 0, loadSeconds: this.loader?.elapsed() ?? 0, rssMB: process.memoryUsage().rss / 1e6 };
       try { writeFileSync(statsFile, JSON.stringify(out) + '\n'); } catch { /* best effort */ }
     }
     try {
@@ -310,7 +312,11 @@ class Dashboard {
 
     const chartsH = showCharts ? Math.min(16, Math.max(10, Math.round(bodyH * 0.22))) : 0;
     const mainH = bodyH - chartsH;
-    const connsH = Math.max(5, Math.min(Math.round(mainH * 0.38), mainH - 5));
+    // The list takes up to 38% of the height, less when a few connections need less (borders and titles: 3 rows).
+    const rows = this.model?.rowCount() ?? 0;
+    const connsH = Math.max(5, Math.min(Math.round(mainH * 0.38), mainH - 5, rows + 3));
+    this.connsCap = Math.round(mainH * 0.38);
+    this.connsRowsAtLayout = Math.min(rows, this.connsCap);
     const lowerTop = bodyTop + connsH;
     const lowerH = Math.max(3, mainH - connsH);
     const timelineW = detailDocked ? Math.round(W * 0.6) : W;
@@ -415,7 +421,11 @@ class Dashboard {
       b.draws++;
       b.totalMs += ms;
       if (ms > b.maxMs) b.maxMs = ms;
-      if (st.firstAt === 0) st.firstAt = performance.now();
+      if (st.firstAt === 0) {
+        st.firstAt = performance.now();
+        const u = process.cpuUsage();
+        st.firstCpuMs = (u.user + u.system) / 1000;
+      }
     }
   }
 
@@ -423,7 +433,7 @@ class Dashboard {
   private readonly drawStats = {
     loading: { draws: 0, totalMs: 0, maxMs: 0 },
     loaded: { draws: 0, totalMs: 0, maxMs: 0 },
-    firstAt: 0, keys: 0, keyMaxMs: 0,
+    firstAt: 0, firstCpuMs: 0, keys: 0, keyMaxMs: 0,
   };
 
   private drawFrame(now: number, forceRefresh: boolean): void {
@@ -432,6 +442,7 @@ class Dashboard {
       // User actions rebuild the order at once (in their handlers); here it is sliced.
       m.refresh(now, false);
       this.syncSelection();
+      if (this.overlay === 'none' && Math.min(m.rowCount(), this.connsCap) !== this.connsRowsAtLayout) this.layout();
     }
     this.drawHeader(now);
     this.drawFooter();
@@ -521,7 +532,14 @@ class Dashboard {
     const line2: string[] = [];
     if (st) {
       line1.push(`${fmtCount(st.frames)} pkts`, fmtBytes(st.bytes));
-      if (l) line1.push(`${fmtShortCount(Math.round(l.rate(now)))} pkt/s`, `${fmtDuration(l.elapsed(now))} elapsed`);
+      if (l) {
+        // While reading: how fast frames are read. A finished file: the capture's own average rate (as capinfos).
+        const span = st.lastTime - st.firstTime;
+        const rate = l.done && !this.opts.live ? (span > 0 ? st.frames / span : NaN) : l.rate(now);
+        const what = this.opts.live ? 'pkt/s' : l.done ? 'pkt/s avg' : 'pkt/s read';
+        if (Number.isFinite(rate)) line1.push(`${fmtShortCount(Math.round(rate))} ${what}`);
+        line1.push(`${fmtDuration(l.elapsed(now))} elapsed`);
+      }
       line1.push(`${fmtCount(st.tcpConns)} tcp · ${fmtCount(st.udpFlows)} udp`);
     }
     const span = st && st.frames > 0 && Number.isFinite(st.lastTime - st.firstTime) ? st.lastTime - st.firstTime : NaN;

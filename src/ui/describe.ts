@@ -18,7 +18,7 @@ export function describeFrameForUi(frame: Frame): LayerView[] {
     const fields: FieldView[] = n.fields.map(([name, value]) => ({ name: indent + name, value, offset, length }));
     for (const a of n.anomalies) fields.push({ name: indent + '!', value: a, offset, length });
     const name = depth > 0 ? `${indent}${n.name}` : n.name;
-    out.push({ name, summary: n.summary, offset, length, fields });
+    out.push({ proto: n.proto, name, summary: n.summary, offset, length, fields });
     for (const c of n.children) walk(c, depth + 1);
   };
   for (const n of describeFrame(frame)) walk(n, 0);

@@ -18,12 +18,16 @@ interface Item {
   text: string;
   offset: number;
   length: number;
+  /** Protocol of a layer line ('' for fields and other lines). */
+  proto: string;
 }
 
 export class DetailPane {
   readonly list: VirtualList;
   private readonly hex: blessed.Widgets.BoxElement;
   private items: Item[] = [];
+  /** The timeline row's facts, kept above the tree (they do not scroll away). */
+  private summary: string[] = [];
   private bytes: Uint8Array | undefined;
   private visible = true;
 
@@ -33,6 +37,8 @@ export class DetailPane {
       theme,
       provider: {
         count: () => this.items.length,
+        header: () => this.summary,
+        headerRows: () => this.summary.length,
         row: (i, w) => fitTagged(this.items[i]?.text ?? '', w),
       },
       onSelect: () => this.drawHex(),
@@ -43,7 +49,7 @@ export class DetailPane {
   }
 
   place(a: Area): void {
-    const treeH = Math.max(4, Math.round(a.height * 0.55));
+    const treeH = Math.max(4, Math.round(a.height * 0.6));
     const l = this.list.box;
     l.top = a.top;
     l.left = a.left;
@@ -71,7 +77,8 @@ export class DetailPane {
   }
 
   clear(message: string): void {
-    this.items = [{ text: escapeBraces(message), offset: -1, length: 0 }];
+    this.summary = [];
+    this.items = [{ text: escapeBraces(message), offset: -1, length: 0, proto: '' }];
     this.bytes = undefined;
     this.list.setLabel('packet detail');
     this.list.select(0, false);
@@ -80,8 +87,9 @@ export class DetailPane {
   setEntry(e: TimelineEntry, frame: Frame | undefined): void {
     const t = this.theme;
     const items: Item[] = [];
+    const summary: string[] = [];
     const add = (text: string): void => {
-      items.push({ text, offset: -1, length: 0 });
+      summary.push(text);
     };
     const label = arrowLabel(e);
     const dir = e.dir === 0 ? 'client → server' : 'server → client';
@@ -92,8 +100,7 @@ export class DetailPane {
     for (const a of e.app) add('  ' + t.app(inert(a)));
     for (const a of e.anomalies) add('  ' + t.rst(`! ${inert(a)}`));
     if (!frame) {
-      add('');
-      add(t.dim('(frame bytes not available: not from a file, or no longer kept)'));
+      items.push({ text: t.dim('(frame bytes not available: not from a file, or no longer kept)'), offset: -1, length: 0, proto: '' });
       this.bytes = undefined;
     } else {
       // Timestamps of the re-read record are the row's (pcapng resolution lives in its interface block).
@@ -103,15 +110,21 @@ export class DetailPane {
       }
       this.bytes = frame.buf.subarray(frame.offset, frame.offset + frame.capLen);
       for (const l of describeFrameForUi(frame)) {
-        items.push({ text: layerLine(l, t), offset: l.offset, length: l.length });
-        for (const f of l.fields) items.push({ text: fieldLine(f), offset: f.offset, length: f.length });
+        items.push({ text: layerLine(l, t), offset: l.offset, length: l.length, proto: l.proto });
+        for (const f of l.fields) items.push({ text: fieldLine(f), offset: f.offset, length: f.length, proto: '' });
       }
     }
+    // At most half of the pane for the facts (at least three lines): the tree needs room too.
+    const room = Math.max(3, Math.floor(((this.list.box.height as number) - 2) / 2));
+    this.summary = summary.length > room ? [...summary.slice(0, room - 1), t.dim(`… ${summary.length - room + 1} more (see the timeline row)`)] : summary;
     this.items = items;
     this.list.setLabel(`packet detail · frame ${e.frameNumber}`);
-    // Start on the first layer below the summary lines, so its bytes show highlighted.
-    const first = items.findIndex((it) => it.offset >= 0);
-    this.list.top = 0;
+    // Start on the transport layer (the one a timeline row is about), its bytes highlighted;
+    // else on the last layer with bytes.
+    let first = items.findIndex((it) => it.proto === 'tcp' || it.proto === 'udp' || it.proto === 'icmp' || it.proto === 'icmpv6');
+    if (first < 0) for (let i = items.length - 1; i >= 0 && first < 0; i--) if (items[i]!.proto !== '' && items[i]!.offset >= 0) first = i;
+    // Its line at the top of the pane, so its fields show below it.
+    this.list.top = Math.max(0, first);
     this.list.select(first >= 0 ? first : 0, false);
   }
 

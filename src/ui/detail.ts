@@ -16,6 +16,8 @@ export interface FieldView {
 }
 
 export interface LayerView {
+  /** Short protocol name (eth, ip, tcp…), '' when unknown. */
+  proto: string;
   name: string;
   summary: string;
   offset: number;
@@ -57,6 +59,8 @@ export function hexLines(bytes: Uint8Array, hlFrom: number, hlTo: number, perLin
 // Descriptions are made safe by the decoder (safeText); `inert` escapes braces
 // and re-checks for control characters without doubling backslashes.
 export function layerLine(l: LayerView, theme: Theme): string {
+  // "Frame 1: 74 bytes…" already names itself.
+  if (l.summary.startsWith(l.name.trim())) return theme.bold(inert(l.summary));
   return theme.bold(inert(l.name)) + (l.summary ? '  ' + inert(l.summary) : '');
 }
 export function fieldLine(f: FieldView): string {

@@ -14,8 +14,10 @@ export interface RowProvider {
   window?(from: number, to: number): void;
   /** Tagged text of row i, fitted to `width` display columns (packet text neutralised). */
   row(i: number, width: number): string;
-  /** Column titles, or undefined for none. */
-  header?(width: number): string | undefined;
+  /** Column titles (or several fixed lines above the rows), or undefined for none. */
+  header?(width: number): string | string[] | undefined;
+  /** Number of header lines when more than one (default: 1 with a header, 0 without). */
+  headerRows?(): number;
 }
 
 export interface VirtualListOptions {
@@ -66,7 +68,8 @@ export class VirtualList {
   }
 
   private headerRows(): number {
-    return this.opts.provider.header ? 1 : 0;
+    const p = this.opts.provider;
+    return p.headerRows ? p.headerRows() : p.header ? 1 : 0;
   }
 
   /** Rows visible at once. */
@@ -160,7 +163,7 @@ export class VirtualList {
     const to = Math.min(n, this.top + page);
     p.window?.(this.top, to);
     const header = p.header?.(width);
-    if (header !== undefined) lines.push(fitTagged(header, width));
+    if (header !== undefined) for (const h of Array.isArray(header) ? header : [header]) lines.push(fitTagged(h, width));
     for (let i = this.top; i < to; i++) {
       let text = fitTagged(p.row(i, width), width);
       if (i === this.selected) text = this.focused ? `{inverse}${text}{/inverse}` : `{underline}${text}{/underline}`;

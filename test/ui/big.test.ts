@@ -54,11 +54,13 @@ describe.skipIf(!tmuxAvailable())('dashboard on a large capture', () => {
     await t.until(() => !t.alternate(), 10_000, 'exit');
     interface Bucket { draws: number; maxMs: number }
     const st = JSON.parse(readFileSync(stats, 'utf8')) as {
-      firstDrawMs: number; frames: number; loading: Bucket; loaded: Bucket; loadingMeanMs: number; loadedMeanMs: number;
+      firstDrawMs: number; firstCpuMs: number; frames: number; loading: Bucket; loaded: Bucket; loadingMeanMs: number; loadedMeanMs: number;
     };
     expect(st.frames).toBe(CONNS * 10);
-    // First screen within a second of the process starting (node start-up included).
-    expect(st.firstDrawMs).toBeLessThan(1000);
+    // First screen within a second of the process starting, node start-up included: CPU time
+    // (what it costs), and a looser bound on wall time (test machines are shared).
+    expect(st.firstCpuMs).toBeLessThan(1000);
+    expect(st.firstDrawMs).toBeLessThan(3000);
     // While loading, redraws are short on average (the analysis' GC pauses land in some of them).
     expect(st.loading.draws).toBeGreaterThan(5);
     expect(st.loadingMeanMs).toBeLessThan(40);

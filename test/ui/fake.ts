@@ -120,7 +120,7 @@ export class FakeAnalysis implements AnalysisLike {
 }
 
 /** A source of `total` empty frames in batches, with a pretend file size for the progress bar. */
-export function fakeSource(total: number, batch = 4096, delayEveryBatches = 0): FrameSource {
+export function fakeSource(total: number, batch = 4096, delayEveryBatches = 0, delayMs = 5): FrameSource {
   let read = 0;
   let closed = false;
   const info: CaptureInfo = {
@@ -146,7 +146,7 @@ export function fakeSource(total: number, batch = 4096, delayEveryBatches = 0): 
           out[i]!.tsSec = T0 + Math.floor((read + i) * 1e-4);
         }
         read += k;
-        if (delayEveryBatches > 0 && ++n % delayEveryBatches === 0) await new Promise((r) => setTimeout(r, 5));
+        if (delayEveryBatches > 0 && ++n % delayEveryBatches === 0) await new Promise((r) => setTimeout(r, delayMs));
         yield out;
       }
     },
