@@ -4,18 +4,47 @@
 //   decode   read + decode to L4
 //   flow     read + decode + connections and timelines (no application layer)
 //   full     the whole analysis: connections, timelines, HTTP and the rest
-// Prints one JSON line: {stage, packets, bytes, seconds, maxRssMB}.
-import { statSync } from 'node:fs';
+//   flow2, full2  the same on two threads (a worker reads and decodes)
+// Environment: SYNACK_BENCH_TIMELINES=0 runs flow/full without timelines;
+// SYNACK_DIST=DIR measures the build in DIR instead of dist/.
+// Prints one JSON line: {stage, packets, bytes, seconds, cpuSeconds, maxRssMB, ...}.
+// `seconds` is wall time from opening the file to the end of the analysis
+// (module loading excluded); `cpuSeconds` is the process's user+system time
+// over the same span (all threads), which a busy machine disturbs less.
+import { readFileSync, statSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const [stage, file] = process.argv.slice(2);
-const dist = new URL('../../dist/', import.meta.url);
+if (!stage || !file) {
+  console.error('usage: node test/bench/stage.mjs read|decode|flow|full FILE');
+  process.exit(2);
+}
+const timelines = process.env.SYNACK_BENCH_TIMELINES !== '0';
+// SYNACK_DIST: another build of the library (a directory holding analysis.js, …).
+const dist = process.env.SYNACK_DIST
+  ? pathToFileURL(process.env.SYNACK_DIST.replace(/\/?$/, '/'))
+  : new URL('../../dist/', import.meta.url);
 const { openCapture } = await import(new URL('capture/open.js', dist).href);
 const { FrameDecoder } = await import(new URL('decode/stack.js', dist).href);
 const { Decoded } = await import(new URL('decode/decoded.js', dist).href);
+const { Analysis } = await import(new URL('analysis.js', dist).href);
 
+// CPU time of this (the main) thread alone, from /proc (Linux; clock ticks, assumed 100 Hz).
+function mainThreadCpu() {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(v[11]) + Number(v[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+const main0 = mainThreadCpu();
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const src = await openCapture(file);
 let packets = 0;
+const extra = {};
 if (stage === 'read') {
   for await (const batch of src) packets += batch.length;
 } else if (stage === 'decode') {
@@ -29,17 +58,33 @@ if (stage === 'read') {
     }
     packets += batch.length;
   }
-  if (tcp < 0) console.log(tcp);
-} else {
-  const { Analysis } = await import(new URL('analysis.js', dist).href);
-  const a = new Analysis({ timelines: true, app: stage === 'full' });
-  for await (const batch of src) {
-    a.feed(batch);
-    packets += batch.length;
+  extra.tcp = tcp;
+} else if (stage === 'flow' || stage === 'full' || stage === 'flow2' || stage === 'full2') {
+  const a = new Analysis({ timelines, app: stage.startsWith('full') });
+  if (stage.endsWith('2')) {
+    // Two threads: a worker reads and decodes, this thread tracks (src/pipeline).
+    src.close();
+    const { feedFromWorker } = await import(new URL('pipeline/parallel.js', dist).href);
+    await feedFromWorker(a, file);
+    packets = a.stats.frames;
+  } else {
+    for await (const batch of src) {
+      a.feed(batch);
+      packets += batch.length;
+    }
   }
   a.finish();
-  if (a.connCount() < 0) console.log('impossible');
+  extra.conns = a.connCount();
+  const m = a.memory();
+  extra.timelineBytesPerPacket = packets > 0 ? (m.timeline + m.frameMap) / packets : 0;
+  if (a.app) extra.http = a.app.http.length;
+} else {
+  console.error(`unknown stage ${stage}`);
+  process.exit(2);
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+const mainCpuSeconds = mainThreadCpu() - main0;
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ stage, packets, bytes: statSync(file).size, seconds, maxRssMB }));
+console.log(JSON.stringify({ stage, packets, bytes: statSync(file).size, seconds, cpuSeconds, mainCpuSeconds, maxRssMB, ...extra }));
