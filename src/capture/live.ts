@@ -948,7 +948,8 @@ function describeExisting(path: string): string {
 }
 
 /**
- * Opens the file -w writes. Never follows a symlink and never clobbers:
+ * Opens the file -w writes, readable by its owner only (0600, as dumpcap:
+ * captures hold other people's traffic). Never follows a symlink and never clobbers:
  * without `force` the file is created with O_CREAT|O_EXCL|O_NOFOLLOW (an
  * existing file, or a symlink even to nowhere, is refused); with `force` a
  * new file is created exclusively under a temporary name in the same
@@ -960,7 +961,7 @@ export function openOutputFile(path: string, force: boolean): OutputFile {
   if (!force) {
     let fd: number;
     try {
-      fd = openSync(path, flags, 0o644);
+      fd = openSync(path, flags, 0o600);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ELOOP') {
@@ -980,7 +981,7 @@ export function openOutputFile(path: string, force: boolean): OutputFile {
   const tmp = join(dirname(path), `.${basename(path)}.synack-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {
-    fd = openSync(tmp, flags, 0o644);
+    fd = openSync(tmp, flags, 0o600);
   } catch (e) {
     throw new CaptureError(`synack: cannot create a file next to ${shown}: ${(e as Error).message}`);
   }
