@@ -66,6 +66,8 @@ export interface TcpTrackerOptions {
   timelines?: boolean;
   /** Run Wireshark-style analysis flags (default true). */
   analysis?: boolean;
+  /** Closed connections that keep their analyzer while they linger (default 1024). */
+  maxClosedAnalyzers?: number;
 }
 
 /**
@@ -177,8 +179,20 @@ export class TcpTracker {
   readonly table: FlowTable;
   /** Live state by table slot. */
   readonly L = new LiveArrays();
-  /** Wireshark-style analyzers by table slot (reused with the slot). */
+  /**
+   * Wireshark-style analyzers by table slot. An analyzer is taken from a pool
+   * when a connection opens and given back when it leaves the table, or once
+   * `maxClosedAnalyzers` connections have closed after it (a closed
+   * connection lingers in the table for `closedTimeout` to catch late
+   * segments; keeping a full analyzer for thousands of them costs memory and
+   * collector time). A late segment of a connection whose analyzer was given
+   * back gets a fresh one, so its flags see only what came after the close.
+   */
   private readonly analyzers: (TcpAnalyzer | undefined)[] = [];
+  private readonly anPool: TcpAnalyzer[] = [];
+  private readonly closedRing: Int32Array;
+  private closedHead = 0;
+  private closedCount = 0;
   evicted = 0;
   expired = 0;
   /** Set by finish(): the input has ended. */
@@ -205,6 +219,7 @@ export class TcpTracker {
     this.tl = opts.timelines === false ? null : new TimelineStore();
     this.table = new FlowTable(this.maxConnections, Math.min(1024, this.maxConnections));
     this.L.grow(this.table.capacity);
+    this.closedRing = new Int32Array(Math.max(0, opts.maxClosedAnalyzers ?? 1024) * 2);
   }
 
   get liveCount(): number { return this.table.count; }
@@ -290,7 +305,8 @@ export class TcpTracker {
     // ---- Wireshark analysis flags ----
     let mask = 0;
     let dup = 0;
-    const an = this.analyzers[s];
+    let an = this.analyzers[s];
+    if (an === undefined && this.analysis) an = this.takeAnalyzer(s);
     if (an !== undefined) {
       mask = an.segment(dir, seq, ack, flags, len, d.window, wsArg, d.tsSec, d.tsNsec, d.frameNumber);
       dup = an.dupAckCount;
@@ -301,7 +317,9 @@ export class TcpTracker {
     this.zeek(s, id, dir, flags, seq, ack, len, d.window, mask, d);
 
     // ---- RFC 9293 states and the textbook note ----
+    const wasClosed = this.isClosed(s);
     let note = this.rfc(s, id, dir, flags, seq, ack, len);
+    if (!wasClosed && this.isClosed(s)) this.closed(s, id);
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
     // ---- timeline record ----
@@ -419,11 +437,8 @@ export class TcpTracker {
     const s = tab.insert(d, id, srcIsClient);
     if (tab.capacity > this.L.cap) this.L.grow(tab.capacity);
     this.L.reset(s, id);
-    if (this.analysis) {
-      const an = this.analyzers[s];
-      if (an === undefined) this.analyzers[s] = new TcpAnalyzer();
-      else an.reset();
-    }
+    if (this.analysis && this.analyzers[s] === undefined) this.takeAnalyzer(s);
+    else this.analyzers[s]?.reset();
     store.slot[id] = s;
     store.ipv[id] = d.ipVersion;
     tab.copyAddr(s, store.addr, id * 8);
@@ -442,8 +457,44 @@ export class TcpTracker {
     return s;
   }
 
+  private takeAnalyzer(s: number): TcpAnalyzer {
+    let an = this.anPool.pop();
+    if (an === undefined) an = new TcpAnalyzer();
+    else an.reset();
+    this.analyzers[s] = an;
+    return an;
+  }
+
+  private dropAnalyzer(s: number): void {
+    const an = this.analyzers[s];
+    if (an !== undefined) {
+      this.analyzers[s] = undefined;
+      this.anPool.push(an);
+    }
+  }
+
+  /** A connection just closed: past `maxClosedAnalyzers` closes, the oldest closed one gives its analyzer back. */
+  private closed(s: number, id: number): void {
+    const ring = this.closedRing;
+    const cap = ring.length >> 1;
+    if (cap === 0) { this.dropAnalyzer(s); return; }
+    if (this.closedCount === cap) {
+      const h = this.closedHead;
+      const s0 = ring[h * 2]!;
+      const id0 = ring[h * 2 + 1]!;
+      if (this.table.idOf(s0) === id0) this.dropAnalyzer(s0);
+      this.closedHead = (h + 1) % cap;
+      this.closedCount--;
+    }
+    const t = ((this.closedHead + this.closedCount) % cap) * 2;
+    ring[t] = s;
+    ring[t + 1] = id;
+    this.closedCount++;
+  }
+
   /** Takes a connection out of the table; its summary stays. */
   private release(s: number, why: number): void {
+    this.dropAnalyzer(s);
     const id = this.L.i[s * LS + LID]!;
     this.writeZeekSizes(s, id);
     const f = this.store.flags[id]!;
