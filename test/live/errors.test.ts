@@ -150,6 +150,7 @@ describe.skipIf(nsWhy !== '')('live capture errors that need a capture attempt',
     const f = synack(['live', '-i', lab!.ifA, '-w', link, '--force', '--no-ui', '--duration', '0.3'], { ns: lab!.nsA });
     expect(f.status, f.stderr).toBe(0);
     expect(lstatSync(link).isFile()).toBe(true);
+    expect(lstatSync(link).mode & 0o777).toBe(0o600);
     expect(readFileSync(target, 'utf8')).toBe('do not touch');
     const PCAP_MAGICS = [0xa1b2c3d4, 0xa1b23c4d];
     expect(PCAP_MAGICS).toContain(readFileSync(link).readUInt32LE(0));
