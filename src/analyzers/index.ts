@@ -423,6 +423,7 @@ class AppLayerImpl implements AppLayer {
       arena: new HeadArena(limits.headArenaBytes),
       times: new TxTimes(),
       keptBodies: 0,
+      decodeFailures: 0,
       lineEnds: new Int32Array(limits.maxHeaders + 2),
       info: new HeadInfo(),
       hostCache: new TextCache(),

@@ -44,11 +44,14 @@ export interface HttpLimits {
   keepBodyBytes: number;
   /** Bodies kept over the whole analysis (default 64 MiB). */
   keepBodiesTotal: number;
-  /** Raw heads kept for header display/HAR over the whole analysis (default 32 MiB). */
+  /** Raw heads kept for header display/HAR over the whole analysis (default 24 MiB). */
   headArenaBytes: number;
   /** Client bytes held while an Upgrade/CONNECT request waits for its response (default 64 KiB). */
   maxPausedBytes: number;
 }
+
+/** Failed content decodings after which decoding stops for the analysis (see HttpContext.decodeFailures). */
+export const MAX_DECODE_FAILURES = 16;
 
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   maxLineBytes: 16 * 1024,
@@ -58,7 +61,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   maxDecodedBytes: 16 * 1024 * 1024,
   keepBodyBytes: 0,
   keepBodiesTotal: 64 * 1024 * 1024,
-  headArenaBytes: 32 * 1024 * 1024,
+  headArenaBytes: 24 * 1024 * 1024,
   maxPausedBytes: 64 * 1024,
 };
 
@@ -69,6 +72,13 @@ export interface HttpContext {
   readonly times: TxTimes;
   /** Bytes of bodies currently kept (shared budget). */
   keptBodies: number;
+  /**
+   * Bodies whose content coding could not be removed, over the whole analysis.
+   * Each failed attempt may have cost a full decoder window (brotli: up to
+   * 16 MiB of output for a body of 50 bytes), so after MAX_DECODE_FAILURES
+   * no more bodies are decoded: the work stays bounded whatever the capture.
+   */
+  decodeFailures: number;
   /** Scratch for the line ends of one head (maxHeaders + 2 entries), shared by all connections. */
   readonly lineEnds: Int32Array;
   /** Shared scratch: a head is parsed and used synchronously, so one HeadInfo serves every connection. */
@@ -895,9 +905,15 @@ export class HttpConn implements StreamHandler {
     tx.responseComplete = complete;
     const coding = tx.contentEncoding;
     if (coding === '') tx.responseBodyDecoded = sd.entity;
-    else if (sd.keep !== null && sd.missing === 0) {
+    else if (sd.keep !== null && sd.missing === 0 && this.ctx.decodeFailures >= MAX_DECODE_FAILURES) {
+      tx.responseBodyDecoded = -1;
+      tx.note(`${coding} body not decoded (${MAX_DECODE_FAILURES} bodies of this capture could not be decoded; decoding stopped)`);
+    } else if (sd.keep !== null && sd.missing === 0) {
       const dec = decodeContent(sd.keep.subarray(0, sd.keepLen), codingIndex(coding), this.ctx.limits.maxDecodedBytes);
       tx.responseBodyDecoded = dec === null ? -1 : dec.length;
+      if (dec === null && ++this.ctx.decodeFailures === MAX_DECODE_FAILURES) {
+        this.ctx.emit(frame, this.connId, dir, 'HTTP', `${MAX_DECODE_FAILURES} bodies could not be decoded; content decoding stopped for the rest of the capture`, Anomaly.app_limit);
+      }
       if (dec === null) tx.note(`${coding} body could not be decoded (corrupt, or larger than ${this.ctx.limits.maxDecodedBytes} bytes or ${MAX_DECODE_RATIO} times its size decoded)`);
     } else {
       tx.responseBodyDecoded = -1;
