@@ -68,7 +68,7 @@ export interface ReassemblyLimits {
   maxBufferedTotal: number;
   /** Follow-stream retention per connection, both directions (default 1 MiB; 0 disables). */
   maxStoredPerConn: number;
-  /** Follow-stream retention over all connections (default 32 MiB). */
+  /** Follow-stream retention over all connections (default 16 MiB). */
   maxStoredTotal: number;
 }
 
@@ -77,7 +77,7 @@ export const DEFAULT_REASSEMBLY_LIMITS: Readonly<ReassemblyLimits> = {
   maxBlocksPerDir: 4096,
   maxBufferedTotal: 32 * 1024 * 1024,
   maxStoredPerConn: 1024 * 1024,
-  maxStoredTotal: 32 * 1024 * 1024,
+  maxStoredTotal: 16 * 1024 * 1024,
 };
 
 /** Counters shared by all reassemblers of one analysis, so global caps hold. */
@@ -142,19 +142,18 @@ export interface StreamChunk {
   frameNumber: number;
 }
 
-/** Fields of a run in StreamStore: arrival order, stream offset, arena ref (-1: gap), length, frame. */
-const R_SEQ = 0, R_OFF = 1, R_REF = 2, R_LEN = 3, R_FRAME = 4, R_SIZE = 5;
+/** Fields of a run in StreamStore: direction, stream offset, arena ref (-1: gap), length, frame. */
+const R_DIR = 0, R_OFF = 1, R_REF = 2, R_LEN = 3, R_FRAME = 4, R_SIZE = 5;
 
 /**
  * Follow-stream retention of one connection: the first bytes of each
- * direction, kept in the shared arena, indexed by small per-direction run
- * lists (allocated on first use). Also the reference for "did this
+ * direction, kept in the shared arena, indexed by one small array of runs in
+ * arrival order (a plain number array: cheaper than typed arrays for the
+ * few runs most connections have). Also the reference for "did this
  * retransmission differ from what we delivered?".
  */
 class StreamStore {
-  private readonly runs: [Float64Array | null, Float64Array | null] = [null, null];
-  private readonly nRuns: [number, number] = [0, 0];
-  private seq = 0;
+  private readonly runs: number[] = [];
   full = false;
   total = 0;
 
@@ -176,7 +175,7 @@ class StreamStore {
       const r = arena.room();
       const k = r > 0 && r < n - done ? r : n - done;
       const ref = arena.append(buf, offset + done, k);
-      this.addRun(dir, off + done, ref, k, frame);
+      this.runs.push(dir, off + done, ref, k, frame);
       done += k;
     }
     this.total += n;
@@ -186,47 +185,22 @@ class StreamStore {
 
   /** Records a gap in follow-stream (shown as an empty chunk). */
   gap(dir: Dir, off: number, length: number, frame: number): void {
-    if (!this.full) this.addRun(dir, off, -1, length, frame);
-  }
-
-  private addRun(dir: Dir, off: number, ref: number, len: number, frame: number): void {
-    let r = this.runs[dir];
-    const i = this.nRuns[dir]++;
-    if (r === null || (i + 1) * R_SIZE > r.length) {
-      const g = new Float64Array(r === null ? 4 * R_SIZE : r.length * 2);
-      if (r !== null) g.set(r);
-      r = g;
-      this.runs[dir] = g;
-    }
-    const b = i * R_SIZE;
-    r[b + R_SEQ] = this.seq++;
-    r[b + R_OFF] = off;
-    r[b + R_REF] = ref;
-    r[b + R_LEN] = len;
-    r[b + R_FRAME] = frame;
+    if (!this.full) this.runs.push(dir, off, -1, length, frame);
   }
 
   /**
    * Compares a later copy of stream bytes [off, off+len) of `dir` with the
    * kept first copy. Returns the stream offset of the first differing byte,
-   * or -1 when equal or not comparable (not kept, or a gap).
+   * or -1 when equal or not comparable (not kept, or a gap). Linear in the
+   * runs kept (bounded by the per-connection retention).
    */
   firstDifference(dir: Dir, off: number, buf: Uint8Array, offset: number, len: number): number {
-    const r = this.runs[dir];
-    const nr = this.nRuns[dir];
-    if (r === null || nr === 0) return -1;
-    // Runs are in increasing stream offset: binary search the last one starting at or before `off`.
-    let lo = 0, hi = nr - 1, first = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (r[mid * R_SIZE + R_OFF]! <= off) { first = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const r = this.runs;
     const end = off + len;
     const arena = this.budget.arena;
-    for (let i = first; i < nr; i++) {
-      const b = i * R_SIZE;
+    for (let b = 0; b < r.length; b += R_SIZE) {
+      if (r[b + R_DIR] !== dir) continue;
       const rOff = r[b + R_OFF]!, rLen = r[b + R_LEN]!, ref = r[b + R_REF]!;
-      if (rOff >= end) break;
       const from = Math.max(off, rOff), to = Math.min(end, rOff + rLen);
       if (ref < 0 || to <= from) continue;
       const kept = arena.view(ref + (from - rOff), to - from);
@@ -239,38 +213,33 @@ class StreamStore {
   chunks(): StreamChunk[] {
     const out: StreamChunk[] = [];
     const arena = this.budget.arena;
-    const i: [number, number] = [0, 0];
-    let cur: { dir: Dir; parts: Uint8Array[]; frameNumber: number } | null = null;
+    const r = this.runs;
+    let dir: Dir = 0;
+    let parts: Uint8Array[] = [];
+    let frame0 = 0;
     const flush = (): void => {
-      if (cur === null) return;
-      const n = cur.parts.reduce((a, p) => a + p.length, 0);
-      const data = cur.parts.length === 1 ? cur.parts[0]! : new Uint8Array(n);
-      if (cur.parts.length > 1) { let o = 0; for (const p of cur.parts) { data.set(p, o); o += p.length; } }
-      out.push({ dir: cur.dir, data, frameNumber: cur.frameNumber });
-      cur = null;
-    };
-    for (;;) {
-      // Next run in arrival order, from either direction.
-      let dir: Dir | -1 = -1;
-      for (const d of [0, 1] as const) {
-        const r = this.runs[d];
-        if (r === null || i[d] >= this.nRuns[d]) continue;
-        if (dir === -1 || r[i[d] * R_SIZE + R_SEQ]! < this.runs[dir]![i[dir] * R_SIZE + R_SEQ]!) dir = d;
+      if (parts.length === 0) return;
+      let data = parts[0]!;
+      if (parts.length > 1) {
+        data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+        let o = 0;
+        for (const p of parts) { data.set(p, o); o += p.length; }
       }
-      if (dir === -1) break;
-      const r = this.runs[dir]!;
-      const b = i[dir]++ * R_SIZE;
-      const ref = r[b + R_REF]!, len = r[b + R_LEN]!, frame = r[b + R_FRAME]!;
+      out.push({ dir, data, frameNumber: frame0 });
+      parts = [];
+    };
+    for (let b = 0; b < r.length; b += R_SIZE) {
+      const d = r[b + R_DIR] as Dir, ref = r[b + R_REF]!, len = r[b + R_LEN]!, frame = r[b + R_FRAME]!;
       if (ref < 0) {
         // A gap is shown as an empty chunk; follow-stream views print it as missing bytes.
         flush();
-        out.push({ dir, data: EMPTY, frameNumber: frame });
+        out.push({ dir: d, data: EMPTY, frameNumber: frame });
         continue;
       }
-      const bytes = arena.view(ref, len);
       // Consecutive deliveries in one direction become one chunk (first frame kept).
-      if (cur !== null && cur.dir === dir) cur.parts.push(bytes);
-      else { flush(); cur = { dir, parts: [bytes], frameNumber: frame }; }
+      if (parts.length > 0 && d !== dir) flush();
+      if (parts.length === 0) { dir = d; frame0 = frame; }
+      parts.push(arena.view(ref, len));
     }
     flush();
     return out;
