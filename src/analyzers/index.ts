@@ -43,8 +43,14 @@ export interface AppLayerOptions {
   http?: Partial<HttpLimits>;
   /** Keep the first bytes of each connection for follow-stream (default true; limits in `reassembly`). */
   keepStreams?: boolean;
-  /** Most events kept (default 200,000); later ones are counted, not kept. */
+  /** Most events kept (default 2,000,000); later ones are counted, not kept. */
   maxEvents?: number;
+  /**
+   * Memory for event objects (all but the compact HTTP ones), estimated as
+   * 120 bytes plus the text (default 64 MiB): 2 million two-byte WebSocket
+   * frames in a 4 MB capture would otherwise hold 400 MB of events.
+   */
+  maxEventBytes?: number;
   /** Segments per connection looked at for a protocol before giving up (default 32). */
   maxDetectSegments?: number;
 }
@@ -285,11 +291,15 @@ class EventLog {
   dropped = 0;
   private readonly built: AppEvent[] = [];
 
-  constructor(private readonly max: number) {}
+  /** Estimated bytes held by object events (see AppLayerOptions.maxEventBytes). */
+  private objectBytes = 0;
 
-  private room(ev: { frameNumber: number; transport: 'tcp' | 'udp'; connId: number; dir: Dir; proto: string }): boolean {
-    if (this.count < this.max) {
+  constructor(private readonly max: number, private readonly maxBytes = Infinity) {}
+
+  private room(ev: { frameNumber: number; transport: 'tcp' | 'udp'; connId: number; dir: Dir; proto: string }, cost = 0): boolean {
+    if (this.count < this.max && this.objectBytes + cost <= this.maxBytes) {
       if (this.count === this.frames.length) this.grow();
+      this.objectBytes += cost;
       return true;
     }
     if (this.dropped++ === 0) {
@@ -297,7 +307,10 @@ class EventLog {
       if (this.count === this.frames.length) this.grow();
       this.put(ev.frameNumber, ev.connId, 0, {
         frameNumber: ev.frameNumber, transport: ev.transport, connId: ev.connId, dir: ev.dir, proto: ev.proto,
-        text: `event limit reached (${this.max}); later application events are counted, not kept`, anomaly: Anomaly.app_limit,
+        text: this.count < this.max
+          ? `event memory limit reached (${Math.round(this.maxBytes / 1048576)} MiB); later application events are counted, not kept`
+          : `event limit reached (${this.max}); later application events are counted, not kept`,
+        anomaly: Anomaly.app_limit,
       });
     }
     return false;
@@ -319,7 +332,7 @@ class EventLog {
   }
 
   add(ev: AppEvent): void {
-    if (this.room(ev)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
+    if (this.room(ev, 120 + 2 * ev.text.length)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
   }
 
   http(frame: number, connId: number, dir: Dir, tx: HttpTx, persistence: string | null): void {
@@ -414,7 +427,7 @@ class AppLayerImpl implements AppLayer {
     this.budget = new ReassemblyBudget({ ...DEFAULT_REASSEMBLY_LIMITS, ...opts.reassembly });
     this.keepStreams = opts.keepStreams ?? true;
     this.maxEvents = opts.maxEvents ?? 2_000_000;
-    this.log = new EventLog(this.maxEvents);
+    this.log = new EventLog(this.maxEvents, opts.maxEventBytes ?? 64 * 1024 * 1024);
     this.maxDetectSegments = opts.maxDetectSegments ?? 32;
     const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     const self = this;
@@ -463,7 +476,7 @@ class AppLayerImpl implements AppLayer {
     this.log.add(ev);
   }
 
-  /** Events not kept because of `maxEvents`. */
+  /** Events not kept because of `maxEvents` or `maxEventBytes`. */
   get droppedEvents(): number {
     return this.log.dropped;
   }
