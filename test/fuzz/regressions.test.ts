@@ -29,6 +29,17 @@ function pcap(frames: Uint8Array[]): Buffer {
   return buildPcap(frames.map((data, i) => ({ tsSec: 1_700_000_000, tsNsec: i * 1000, data })));
 }
 
+/** Feeds built frames straight into an Analysis (no file): [analysis, CPU ms]. */
+function analyse(frames: Uint8Array[]): [Analysis, number] {
+  const a = new Analysis();
+  const batch: Frame[] = frames.map((buf, i) => ({ ...newFrame(), number: i + 1, buf, offset: 0, capLen: buf.length, origLen: buf.length, tsSec: 1_700_000_000, tsNsec: i * 1000 }));
+  const c0 = process.cpuUsage();
+  a.feed(batch);
+  a.finish();
+  const cpu = process.cpuUsage(c0);
+  return [a, (cpu.user + cpu.system) / 1000];
+}
+
 describe('regressions', () => {
   /**
    * A brotli body of 57 bytes (window 2^24; one byte, a flush, then 64 MiB
@@ -43,19 +54,15 @@ describe('regressions', () => {
     const resp = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: ${bomb.length}\r\n\r\n`, 'latin1'), bomb]);
     const n = 300;
     const bytes = pcap(exchange(Array.from({ length: n }, (_, i) => [`GET /b${i} HTTP/1.1\r\nHost: b\r\n\r\n`, resp])));
-    const a = new Analysis();
-    const batch: Frame[] = [];
-    for (let off = 24, k = 1; off < bytes.length; k++) {
+    const frames: Uint8Array[] = [];
+    for (let off = 24; off < bytes.length;) {
       const cap = bytes.readUInt32LE(off + 8);
-      batch.push({ ...newFrame(), number: k, buf: bytes, offset: off + 16, capLen: cap, origLen: cap, tsSec: 1_700_000_000 });
+      frames.push(bytes.subarray(off + 16, off + 16 + cap));
       off += 16 + cap;
     }
-    const c0 = process.cpuUsage();
-    a.feed(batch);
-    a.finish();
-    const cpu = process.cpuUsage(c0);
+    const [a, cpuMs] = analyse(frames);
     // The fuzz bound (1 s + 10 µs per byte): before the fix this took seconds of CPU per 10 KB.
-    expect((cpu.user + cpu.system) / 1000).toBeLessThan(1000 + bytes.length / 100);
+    expect(cpuMs).toBeLessThan(1000 + bytes.length / 100);
     expect(a.app!.http).toHaveLength(n);
     const txs = a.app!.http as Array<{ responseBodyDecoded: number; notes: string[] | null }>;
     expect(txs.every((t) => t.responseBodyDecoded === -1)).toBe(true);
@@ -65,4 +72,36 @@ describe('regressions', () => {
     expect(limit).toHaveLength(1);
     expect(MAX_DECODE_FAILURES).toBeLessThan(n);
   });
+
+  /**
+   * Two-byte WebSocket frames (0x81 0x00, an empty text frame) each became
+   * an event object: 2,000,000 of them in a 4 MB capture held 400 MB.
+   * Fixed by a memory budget for event objects (maxEventBytes, 64 MiB by
+   * default) next to the count limit, with one app_limit marker.
+   */
+  it('a flood of tiny WebSocket frames: events bounded in memory, marked', () => {
+    const c = { src: '10.9.1.1', dst: '10.9.1.2', sport: 40000, dport: 80 };
+    const s = { src: '10.9.1.2', dst: '10.9.1.1', sport: 80, dport: 40000 };
+    const req = 'GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    const resp = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+    const frames = [ethIpv4Tcp({ ...c, flags: 'S', seq: 0 }), ethIpv4Tcp({ ...s, flags: 'SA', seq: 0, ack: 1 }), ethIpv4Tcp({ ...c, flags: 'A', seq: 1, ack: 1 }),
+      ethIpv4Tcp({ ...c, flags: 'PA', seq: 1, ack: 1, payload: req }), ethIpv4Tcp({ ...s, flags: 'PA', seq: 1, ack: 1 + req.length, payload: resp })];
+    const n = 600_000;
+    const body = new Uint8Array(2 * n);
+    for (let i = 0; i < n; i++) body[2 * i] = 0x81;
+    let seq = 1 + resp.length;
+    for (let p = 0; p < body.length; p += 1448) {
+      const seg = body.subarray(p, p + 1448);
+      frames.push(ethIpv4Tcp({ ...s, flags: 'A', seq, ack: 1 + req.length, payload: seg }));
+      seq += seg.length;
+    }
+    const [a] = analyse(frames);
+    const ev = a.app!.events;
+    // About 140 bytes each against a 64 MiB budget: well under the 600,000 frames.
+    expect(ev.length).toBeLessThan(500_000);
+    expect(ev.length).toBeGreaterThan(100_000);
+    const cut = ev.filter((e) => e.anomaly !== undefined && /event memory limit reached/.test(e.text));
+    expect(cut).toHaveLength(1);
+  });
 });
+

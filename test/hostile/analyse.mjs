@@ -2,7 +2,9 @@
 // capture in a process of its own, so its time and memory are its own:
 //   node test/hostile/analyse.mjs FILE [--no-timelines]
 // Prints one JSON report on stdout: wall and CPU milliseconds of the
-// analysis, the RSS before it and the peak (resourceUsage().maxRSS), the
+// analysis, the RSS before it and the peak (resourceUsage().maxRSS) at the
+// end of the analysis and after building the outputs, the live heap after
+// the analysis (after a collection), the
 // analysis stats, the defragmenter's stats, every anomaly by name (from the
 // decoder, as `packets` would print them, and from the application layer),
 // reader problems, HTTP transactions (the first 20), and for captures with
@@ -54,6 +56,10 @@ a.problems = src.problems;
 a.finish();
 const cpu = process.cpuUsage(c0);
 const ms = performance.now() - t0;
+// Peak RSS of reading and analysing (what follows builds the outputs: the printer's cost, reported apart).
+const maxRssAnalysis = process.resourceUsage().maxRSS * 1024;
+globalThis.gc?.();
+const heapAfterAnalysis = process.memoryUsage().heapUsed;
 
 // ---- what the outputs would show (after the timing: building them is the printer's cost)
 const app = a.app;
@@ -105,7 +111,7 @@ const http = app.http.slice(0, 20).map((t) => ({
 const report = {
   file,
   ms, cpuMs: (cpu.user + cpu.system) / 1000,
-  rssBefore, rssPeakSampled, maxRss: process.resourceUsage().maxRSS * 1024,
+  rssBefore, rssPeakSampled, maxRssAnalysis, heapAfterAnalysis, maxRss: process.resourceUsage().maxRSS * 1024,
   heapUsedAfter: process.memoryUsage().heapUsed,
   stats: a.stats,
   tcp: { evicted: a.tcp.evicted, expired: a.tcp.expired, live: a.tcp.liveCount, maxConnections: a.tcp.maxConnections, evictedFlag, liveFlag, minLiveId, connTableMarks },
