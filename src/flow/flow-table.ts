@@ -4,10 +4,12 @@
  * both directions, the comparison on a hit is exact (IP version, both
  * addresses, both ports), and it tells which direction the packet goes.
  *
- * No strings and no objects per packet. Each slot is one 64-byte record in
- * an Int32Array (hash, chain link, owner id, IP version, ports, both
- * addresses), so a lookup touches the bucket head and one cache line per
- * chain entry. The table grows lazily (doubling) up to `maxSlots`; above
+ * No strings and no objects per packet. Each slot is one record in an
+ * Int32Array: 64 bytes of key (hash, chain link, owner id, IP version,
+ * ports, both addresses) followed by `ownerWords` words the owner uses for
+ * its per-connection state, so a packet touches the bucket head and one
+ * record. `f` is a Float64Array view of the same memory for owner fields at
+ * even word offsets. The table grows lazily (doubling) up to `maxSlots`; above
  * that the owner must evict (see TcpTracker/UdpTracker) before inserting.
  *
  * Slot layout: side 0 is the "client" (as the owner decided when inserting),
@@ -39,11 +41,12 @@ export function tupleHash(addr: Uint32Array, srcPort: number, dstPort: number, i
   return fmix((hs + hd + ipVersion) | 0);
 }
 
-/** Slot record: 16 int32 (64 bytes). */
-const STRIDE = 16;
+/** Key part of a slot record: 16 int32 (64 bytes); the owner's words follow (from KEY_WORDS on). */
+export const KEY_WORDS = 16;
 const F_HASH = 0;
 const F_NEXT = 1;
-const F_ID = 2;
+/** The owner's id for the slot (connection or flow id), -1 when free. */
+export const F_ID = 2;
 const F_IPV = 3;
 /** side 0 port << 16 | side 1 port */
 const F_PORTS = 4;
@@ -61,11 +64,16 @@ export class FlowTable {
   private cap = 0;
   private heads: Int32Array;
   private mask: number;
-  private rec = new Int32Array(0);
+  /** Slot records (replaced when the table grows: reload after insert()). */
+  rec = new Int32Array(0);
+  f = new Float64Array(0);
+  /** Int32 words per slot record (a multiple of 16). */
+  readonly stride: number;
   private free = new Int32Array(0);
   private freeTop = 0;
 
-  constructor(readonly maxSlots: number, initialSlots = 1024) {
+  constructor(readonly maxSlots: number, initialSlots = 1024, ownerWords = 0) {
+    this.stride = KEY_WORDS + ((ownerWords + 15) & ~15);
     const n = Math.max(16, Math.min(initialSlots, maxSlots));
     this.heads = new Int32Array(nextPow2(n * 2)).fill(-1);
     this.mask = this.heads.length - 1;
@@ -77,7 +85,7 @@ export class FlowTable {
 
   /** Owner's id of a slot (connection or flow id), -1 when free. */
   idOf(s: number): number {
-    return this.rec[s * STRIDE + F_ID]!;
+    return this.rec[s * this.stride + F_ID]!;
   }
 
   /** Finds the slot of the packet's tuple, or -1. Sets `dir` on a hit. */
@@ -89,6 +97,7 @@ export class FlowTable {
     const h = tupleHash(a, sp, dp, ipv);
     this.hash = h;
     const r = this.rec;
+    const stride = this.stride;
     const fwd = ((sp << 16) | dp) | 0;
     const rev = ((dp << 16) | sp) | 0;
     // Addresses as int32, to compare with the int32 record words.
@@ -96,7 +105,7 @@ export class FlowTable {
     const b0 = a[4]! | 0, b1 = a[5]! | 0, b2 = a[6]! | 0, b3 = a[7]! | 0;
     let s = this.heads[h & this.mask]!;
     while (s >= 0) {
-      const o = s * STRIDE;
+      const o = s * stride;
       if (r[o + F_HASH] === h && r[o + F_IPV] === ipv) {
         const ports = r[o + F_PORTS];
         const x = o + F_ADDR;
@@ -129,7 +138,7 @@ export class FlowTable {
     const s = this.free[--this.freeTop]!;
     const a = d.addr;
     const r = this.rec;
-    const o = s * STRIDE;
+    const o = s * this.stride;
     const x = o + F_ADDR;
     const src = srcIsSide0 ? 0 : 4;
     const dst = srcIsSide0 ? 4 : 0;
@@ -151,14 +160,14 @@ export class FlowTable {
   /** Frees a slot. */
   remove(s: number): void {
     const r = this.rec;
-    const o = s * STRIDE;
+    const o = s * this.stride;
     if (r[o + F_ID]! < 0) return;
     const b = r[o + F_HASH]! & this.mask;
     let p = this.heads[b]!;
     if (p === s) this.heads[b] = r[o + F_NEXT]!;
     else {
-      while (p >= 0 && r[p * STRIDE + F_NEXT] !== s) p = r[p * STRIDE + F_NEXT]!;
-      if (p >= 0) r[p * STRIDE + F_NEXT] = r[o + F_NEXT]!;
+      while (p >= 0 && r[p * this.stride + F_NEXT] !== s) p = r[p * this.stride + F_NEXT]!;
+      if (p >= 0) r[p * this.stride + F_NEXT] = r[o + F_NEXT]!;
     }
     r[o + F_ID] = -1;
     this.free[this.freeTop++] = s;
@@ -167,24 +176,25 @@ export class FlowTable {
 
   /** Copies the side-0/side-1 address words of a slot into `out[off..off+8)`. */
   copyAddr(s: number, out: Uint32Array, off: number): void {
-    const x = s * STRIDE + F_ADDR;
+    const x = s * this.stride + F_ADDR;
     for (let i = 0; i < 8; i++) out[off + i] = this.rec[x + i]!;
   }
 
   port(s: number, side: 0 | 1): number {
-    const p = this.rec[s * STRIDE + F_PORTS]!;
+    const p = this.rec[s * this.stride + F_PORTS]!;
     return side === 0 ? p >>> 16 : p & 0xffff;
   }
 
-  ipVersion(s: number): number { return this.rec[s * STRIDE + F_IPV]!; }
+  ipVersion(s: number): number { return this.rec[s * this.stride + F_IPV]!; }
 
   private growTo(n: number): void {
     if (n <= this.cap) return;
     const old = this.cap;
-    const rec = new Int32Array(n * STRIDE);
+    const rec = new Int32Array(n * this.stride);
     rec.set(this.rec);
-    for (let s = old; s < n; s++) rec[s * STRIDE + F_ID] = -1;
+    for (let s = old; s < n; s++) rec[s * this.stride + F_ID] = -1;
     this.rec = rec;
+    this.f = new Float64Array(rec.buffer);
     const free = new Int32Array(n);
     free.set(this.free.subarray(0, this.freeTop));
     this.free = free;
@@ -198,7 +208,7 @@ export class FlowTable {
     this.mask = buckets - 1;
     const r = this.rec;
     for (let s = 0; s < this.cap; s++) {
-      const o = s * STRIDE;
+      const o = s * this.stride;
       if (r[o + F_ID]! < 0) continue;
       const b = r[o + F_HASH]! & this.mask;
       r[o + F_NEXT] = this.heads[b]!;

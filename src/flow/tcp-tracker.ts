@@ -35,7 +35,7 @@ import type { Decoded } from '../decode/decoded.js';
 import { TcpFlag } from '../decode/decoded.js';
 import { Anomaly } from '../decode/anomalies.js';
 import { ConnStore, CF } from './conn-store.js';
-import { FlowTable } from './flow-table.js';
+import { F_ID, FlowTable, KEY_WORDS } from './flow-table.js';
 import type { FrameMap } from './frame-map.js';
 import type { AppObserver, TcpSegmentInfo } from './hooks.js';
 import { Note } from './notes.js';
@@ -71,10 +71,11 @@ export interface TcpTrackerOptions {
 }
 
 /**
- * Live tracking state of the connections in the table: one 256-byte record
- * per table slot in an Int32Array (`i`), with a Float64Array view (`f`) of
- * the same memory for the two times. A segment touches its record's first
- * two cache lines; no object per connection.
+ * Live tracking state of a connection lives in its table slot's record, after
+ * the key (FlowTable: `rec` Int32Array, `f` Float64Array view of the same
+ * memory): one 320-byte record per live connection, of which a segment
+ * touches the first three cache lines (key and hot fields); no object per
+ * connection.
  *
  * Sequence numbers are held as signed 32-bit integers inside the tracker (the
  * same bits as the unsigned wire value): V8 keeps int32 values unboxed, while
@@ -82,76 +83,50 @@ export interface TcpTrackerOptions {
  * comparisons go through seq.ts, which is indifferent to the representation;
  * records and the application observer get the unsigned values.
  */
-/** Int32 words per live record. */
-export const LS = 64;
-/** Float64 words per live record (same memory). */
+const W = KEY_WORDS;
+/** Int32 words per slot record (key + live state), and Float64 words. */
+const LS = W + 64;
 const LF = LS / 2;
-// Field offsets (int32 words); pairs are [client, server].
-const LID = 0;
+// Field offsets (int32 words from the record start); pairs are [client, server].
+/** The connection id (the table's owner id). */
+const LID = F_ID;
 /** tshark's relative-sequence bases set, bit per side */
-const BSET = 1;
+const BSET = W + 0;
 /** tshark's relative-sequence bases (pair) */
-const BASE = 2;
+const BASE = W + 1;
 /** ISNs known, bit per side */
-const ISNSET = 4;
+const ISNSET = W + 3;
 /** ISN per side from its SYN (pair) */
-const ISN = 5;
+const ISN = W + 4;
 /** Handshake progress: 0 nothing, 1 SYN seen, 2 SYN-ACK seen, 3 ACK 3/3 seen */
-const HS = 7;
+const HS = W + 6;
 /** FIN bits: 1<<side sent, 4<<side acknowledged */
-const FINB = 8;
+const FINB = W + 7;
 /** Sequence number of each side's FIN octet (pair) */
-const FINSEQ = 9;
+const FINSEQ = W + 8;
 /** RST bits per side */
-const RSTB = 11;
+const RSTB = W + 10;
 /** Window scale option per side: -3 no SYN seen, -2 SYN without the option, ≥0 the shift (pair) */
-const WSOPT = 12;
+const WSOPT = W + 11;
 // Zeek endpoint model (pairs)
-const ZSTART = 14;
-const ZLAST = 16;
-const ZACK = 18;
-const ZPREV = 20;
-const ZFIN = 22;
-const HISTSEEN = 24;
-const HSYN = 25;
-const HFIN = 27;
-const HRST = 29;
-const SYNACKSEQ = 31;
-/** Float64 word offsets: time of the last SYN, of the first SYN-ACK. */
-const F_SYNTIME = 16;
-const F_SYNACKTIME = 17;
+const ZSTART = W + 13;
+const ZLAST = W + 15;
+const ZACK = W + 17;
+const ZPREV = W + 19;
+const ZFIN = W + 21;
+const HISTSEEN = W + 23;
+const HSYN = W + 24;
+const HFIN = W + 26;
+const HRST = W + 28;
+const SYNACKSEQ = W + 30;
+/** Float64 word offsets within the record: time of the last SYN, of the first SYN-ACK. */
+const F_SYNTIME = (W + 32) / 2;
+const F_SYNACKTIME = (W + 34) / 2;
 /** Logarithmic history counters and thresholds: T, W, G, C per side ([CNT + letter * 2 + side]). */
-const CNT = 36;
-const THR = 44;
+const CNT = W + 36;
+const THR = W + 44;
 
-export class LiveArrays {
-  cap = 0;
-  i = new Int32Array(0);
-  f = new Float64Array(0);
-
-  grow(n: number): void {
-    if (n <= this.cap) return;
-    const i = new Int32Array(n * LS);
-    i.set(this.i);
-    this.i = i;
-    this.f = new Float64Array(i.buffer);
-    this.cap = n;
-  }
-
-  reset(s: number, id: number): void {
-    const b = s * LS;
-    this.i.fill(0, b, b + LS);
-    const I = this.i;
-    I[b + LID] = id;
-    I[b + WSOPT] = -3; I[b + WSOPT + 1] = -3;
-    I[b + THR] = 1; I[b + THR + 1] = 1; I[b + THR + 2] = 1; I[b + THR + 3] = 1;
-    I[b + THR + 4] = 1; I[b + THR + 5] = 1; I[b + THR + 6] = 1; I[b + THR + 7] = 1;
-    this.f[s * LF + F_SYNTIME] = NaN;
-    this.f[s * LF + F_SYNACKTIME] = NaN;
-  }
-}
-
-/** Letters with logarithmic recording (index into LiveArrays.cnt/thr). */
+/** Letters with logarithmic recording (index into the CNT/THR words). */
 const LOG_T = 0, LOG_W = 1, LOG_G = 2, LOG_C = 3;
 const LOG_LETTER = [0x54, 0x57, 0x47, 0x43] as const; // T W G C
 
@@ -177,8 +152,6 @@ export class TcpTracker {
   readonly store = new ConnStore();
   readonly tl: TimelineStore | null;
   readonly table: FlowTable;
-  /** Live state by table slot. */
-  readonly L = new LiveArrays();
   /**
    * Wireshark-style analyzers by table slot. An analyzer is taken from a pool
    * when a connection opens and given back when it leaves the table, or once
@@ -217,8 +190,7 @@ export class TcpTracker {
     this.idleTimeout = opts.idleTimeout ?? Infinity;
     this.analysis = opts.analysis ?? true;
     this.tl = opts.timelines === false ? null : new TimelineStore();
-    this.table = new FlowTable(this.maxConnections, Math.min(1024, this.maxConnections));
-    this.L.grow(this.table.capacity);
+    this.table = new FlowTable(this.maxConnections, Math.min(1024, this.maxConnections), LS - W);
     this.closedRing = new Int32Array(Math.max(0, opts.maxClosedAnalyzers ?? 1024) * 2);
   }
 
@@ -234,7 +206,7 @@ export class TcpTracker {
     const store = this.store;
     const tab = this.table;
     // (reloaded after open(): growing the table replaces the live arrays)
-    let I = this.L.i;
+    let I = this.table.rec;
     let reuse = false;
     let s = tab.lookup(d);
     let dir: 0 | 1 = tab.dir;
@@ -256,7 +228,7 @@ export class TcpTracker {
       if (tab.full) { this.evict(); evictedNow = true; }
       s = this.open(d, t, reuse);
       dir = tab.dir;
-      I = this.L.i;
+      I = this.table.rec;
     }
     const b = s * LS;
     const id = I[b + LID]!;
@@ -408,7 +380,7 @@ export class TcpTracker {
 
   /** The slot's connection was reset, or both sides sent FIN. */
   isClosed(s: number): boolean {
-    return this.L.i[s * LS + RSTB] !== 0 || (this.L.i[s * LS + FINB]! & 3) === 3;
+    return this.table.rec[s * LS + RSTB] !== 0 || (this.table.rec[s * LS + FINB]! & 3) === 3;
   }
 
   /** Zeek's payload sizes (TCP_Endpoint::Size) for a connection, live or finished. */
@@ -435,8 +407,7 @@ export class TcpTracker {
     const id = store.add();
     const tab = this.table;
     const s = tab.insert(d, id, srcIsClient);
-    if (tab.capacity > this.L.cap) this.L.grow(tab.capacity);
-    this.L.reset(s, id);
+    this.resetLive(s);
     if (this.analysis && this.analyzers[s] === undefined) this.takeAnalyzer(s);
     else this.analyzers[s]?.reset();
     store.slot[id] = s;
@@ -455,6 +426,19 @@ export class TcpTracker {
     store.zs[zi] = Zs.INACTIVE;
     store.zs[zi + 1] = Zs.INACTIVE;
     return s;
+  }
+
+  /** Clears the live part of a slot record (the key part is the table's). */
+  private resetLive(s: number): void {
+    const I = this.table.rec;
+    const b = s * LS;
+    I.fill(0, b + W, b + LS);
+    I[b + WSOPT] = -3; I[b + WSOPT + 1] = -3;
+    I[b + THR] = 1; I[b + THR + 1] = 1; I[b + THR + 2] = 1; I[b + THR + 3] = 1;
+    I[b + THR + 4] = 1; I[b + THR + 5] = 1; I[b + THR + 6] = 1; I[b + THR + 7] = 1;
+    const F = this.table.f;
+    F[s * LF + F_SYNTIME] = NaN;
+    F[s * LF + F_SYNACKTIME] = NaN;
   }
 
   private takeAnalyzer(s: number): TcpAnalyzer {
@@ -495,7 +479,7 @@ export class TcpTracker {
   /** Takes a connection out of the table; its summary stays. */
   private release(s: number, why: number): void {
     this.dropAnalyzer(s);
-    const id = this.L.i[s * LS + LID]!;
+    const id = this.table.rec[s * LS + LID]!;
     this.writeZeekSizes(s, id);
     const f = this.store.flags[id]!;
     this.store.flags[id] = (f & ~CF.LIVE) | why;
@@ -511,8 +495,8 @@ export class TcpTracker {
 
   /** TCP_Endpoint::Size(): payload bytes from sequence numbers (without the SYN and FIN octets). */
   private computeZeekSize(s: number, id: number, e: 0 | 1): number {
-    const I = this.L.i;
-    const FL = this.L.f;
+    const I = this.table.rec;
+    const FL = this.table.f;
     const zs = this.store.zs;
     const me = zs[id * 2 + e]!;
     if (me === Zs.INACTIVE) return 0;
@@ -582,8 +566,8 @@ export class TcpTracker {
 
   private zeek(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number,
     win: number, mask: number, d: Decoded): void {
-    const I = this.L.i;
-    const FL = this.L.f;
+    const I = this.table.rec;
+    const FL = this.table.f;
     const zs = this.store.zs;
     const zi = id * 2;
     const p = (e ^ 1) as 0 | 1;
@@ -653,7 +637,7 @@ export class TcpTracker {
   private zset(s: number, zi: number, side: 0 | 1, v: number): void {
     const zs = this.store.zs;
     const cur = zs[zi + side]!;
-    if (cur !== v) { this.L.i[s * LS + ZPREV + side] = cur; zs[zi + side] = v; }
+    if (cur !== v) { this.table.rec[s * LS + ZPREV + side] = cur; zs[zi + side] = v; }
   }
 
   /** TCPSessionAdapter::UpdateStateMachine (originator = client). */
@@ -671,7 +655,7 @@ export class TcpTracker {
           if (e === 0) {
             this.zset(s, zi, e, ackf ? Zs.SYN_ACK_SENT : Zs.SYN_SENT);
           } else {
-            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === this.L.i[s * LS + ZSTART + e]) this.zset(s, zi, p, Zs.ESTABLISHED);
+            if (!ackf && zs[zi + p] === Zs.SYN_ACK_SENT && seq === this.table.rec[s * LS + ZSTART + e]) this.zset(s, zi, p, Zs.ESTABLISHED);
             if (zs[zi + p] === Zs.SYN_SENT) this.zset(s, zi, p, Zs.ESTABLISHED);
             this.zset(s, zi, e, Zs.ESTABLISHED);
           }
@@ -698,7 +682,7 @@ export class TcpTracker {
         if (syn && zs[zi + e] === Zs.PARTIAL && zs[zi + p] === Zs.INACTIVE && !ackf) this.zset(s, zi, e, Zs.SYN_SENT);
         if (fin && !rst) {
           this.zset(s, zi, e, Zs.CLOSED);
-          if (zs[zi + p] === Zs.RESET && this.L.i[s * LS + ZPREV + p] === Zs.CLOSED) this.zset(s, zi, p, Zs.CLOSED);
+          if (zs[zi + p] === Zs.RESET && this.table.rec[s * LS + ZPREV + p] === Zs.CLOSED) this.zset(s, zi, p, Zs.CLOSED);
         }
         if (rst) this.zset(s, zi, e, Zs.RESET);
         break;
@@ -712,8 +696,8 @@ export class TcpTracker {
 
   /** update_history() of TCPSessionAdapter.cc (letters as ASCII codes, upper case). */
   private history(s: number, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
-    const I = this.L.i;
-    const FL = this.L.f;
+    const I = this.table.rec;
+    const FL = this.table.f;
     const k = s * LS + e;
     const syn = (flags & SYN) !== 0;
     const fin = (flags & FIN) !== 0;
@@ -747,9 +731,9 @@ export class TcpTracker {
   /** Connection::CheckHistory: records the letter the first time; true when it was seen before. */
   private checkHistory(s: number, id: number, e: 0 | 1, mask: number, code: number): boolean {
     const m = e === 0 ? mask : mask << 16;
-    const seen = this.L.i[s * LS + HISTSEEN]!;
+    const seen = this.table.rec[s * LS + HISTSEEN]!;
     if ((seen & m) === 0) {
-      this.L.i[s * LS + HISTSEEN] = seen | m;
+      this.table.rec[s * LS + HISTSEEN] = seen | m;
       this.addHistory(id, e, code);
       return false;
     }
@@ -763,8 +747,8 @@ export class TcpTracker {
 
   /** Connection::ScaledHistoryEntry: the letter again at 10, 100, 1000… occurrences. */
   private logLetter(s: number, id: number, e: 0 | 1, which: number): void {
-    const I = this.L.i;
-    const FL = this.L.f;
+    const I = this.table.rec;
+    const FL = this.table.f;
     const k = s * LS + CNT + which * 2 + e;
     const c = I[k]! + 1;
     I[k] = c;
@@ -787,8 +771,8 @@ export class TcpTracker {
   private rfc(s: number, id: number, e: 0 | 1, flags: number, seq: number, ack: number, len: number): number {
     const t = this.now;
     const store = this.store;
-    const I = this.L.i;
-    const FL = this.L.f;
+    const I = this.table.rec;
+    const FL = this.table.f;
     const b = s * LS;
     const st = store.st;
     const zi = id * 2;
