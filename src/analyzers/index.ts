@@ -51,7 +51,7 @@ export interface AppLayerOptions {
    * frames in a 4 MB capture would otherwise hold 400 MB of events.
    */
   maxEventBytes?: number;
-  /** Segments per connection looked at for a protocol before giving up (default 32). */
+  /** Segments per connection looked at for a protocol before giving up (default 1024: a capture may start inside a long response). */
   maxDetectSegments?: number;
 }
 
@@ -428,7 +428,7 @@ class AppLayerImpl implements AppLayer {
     this.keepStreams = opts.keepStreams ?? true;
     this.maxEvents = opts.maxEvents ?? 2_000_000;
     this.log = new EventLog(this.maxEvents, opts.maxEventBytes ?? 64 * 1024 * 1024);
-    this.maxDetectSegments = opts.maxDetectSegments ?? 32;
+    this.maxDetectSegments = opts.maxDetectSegments ?? 1024;
     const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     const self = this;
     this.httpCtx = {
