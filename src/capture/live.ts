@@ -321,9 +321,15 @@ class Batch {
   }
 }
 
-function chooseBackend(asked: LiveBackend | undefined): LiveBackend {
+/**
+ * `cap` is the capture library by default. The native backend (libpcap read
+ * in batches, kernel timestamps and drop counters) is used when asked for,
+ * when an option needs what `cap` cannot do (promiscuous mode off, a snapshot
+ * length above 65535), or when `cap` is not loadable.
+ */
+function chooseBackend(opts: LiveOptions): LiveBackend {
   const env = process.env.SYNACK_CAPTURE;
-  const want = asked ?? (env === 'cap' || env === 'native' ? env : undefined);
+  const want = opts.backend ?? (env === 'cap' || env === 'native' ? env : undefined);
   if (want === 'cap') return 'cap';
   const native = loadNative();
   if (want === 'native') {
@@ -332,12 +338,14 @@ function chooseBackend(asked: LiveBackend | undefined): LiveBackend {
     }
     return 'native';
   }
-  return native?.LiveCapture ? 'native' : 'cap';
+  const capCannot = opts.promisc === false || (opts.snapLen !== undefined && opts.snapLen > 65535);
+  if (native?.LiveCapture && (capCannot || !loadCap())) return 'native';
+  return 'cap';
 }
 
 /** Opens a capture; throws CaptureError with one line and the fix. */
 export function openLive(opts: LiveOptions = {}): LiveSource {
-  const backend = chooseBackend(opts.backend);
+  const backend = chooseBackend(opts);
   const cap = backend === 'cap' ? requireCap() : undefined;
   const { interfaces } = listInterfaces();
   const names = (): string => interfaces.map((i) => i.name).join(', ') || 'none';
