@@ -213,6 +213,11 @@ describe.skipIf(!tmuxAvailable())('dashboard in a terminal', () => {
     const t = term(160, 40);
     t.run(synack(file));
     await t.waitFor(/loaded in/);
+    // Inline on the timeline, and in full in the packet detail of the request (frame 4).
+    t.keys('Tab', 'Down', 'Down', 'Down');
+    const d = await t.waitFor('packet detail · frame 4');
+    expect(d).toMatch(/^│\s+4 .*HTTP GET \/\{bold\}BO/m);
+    expect(d).toContain('HTTP GET /{bold}BOLD{/bold}\\x1b[31mRED');
     t.keys('h');
     const s = await t.waitFor('HTTP transactions');
     // The URI as text: the braces and the escaped control bytes are visible.
@@ -311,6 +316,38 @@ describe.skipIf(!tmuxAvailable())('dashboard in a terminal', () => {
     t.type('\x1b[<65;12;7M');
     await t.waitFor('tcp 5 · HTTP · 10.0.2.15:49287');
     t.keys('q');
+  });
+
+  it('odd captures (empty, fuzzed, unsupported link type, UDP only, IPv6, multi-section pcapng) survive every view', async () => {
+    const files = [
+      'zeek-empty.pcap', 'tcpdump-empty.pcapng', 'sv-bug-6875-01-fuzz.pcap', 'tcpdump-kday4.pcap', 'tcpdump-dsa.pcap',
+      'tcpdump-dns_udp.pcap', 'arkime-v6-http.pcap', 'gopacket-be-test202.pcapng', 'ndpi-fuzz-2021-10-13.pcap',
+    ];
+    const t = term(100, 30);
+    for (const f of files) {
+      t.run('clear');
+      t.run(`${synack(cap(f))}; echo "exit=$?"`);
+      await t.waitFor(/loaded in/);
+      for (const k of ['Enter', 'Down', 'Enter', 'Enter']) t.keys(k);
+      t.keys('Escape');
+      await new Promise((r) => setTimeout(r, 150));
+      t.keys('h');
+      await t.waitFor('HTTP transactions');
+      t.keys('Escape');
+      await new Promise((r) => setTimeout(r, 150));
+      t.keys('f');
+      await t.waitFor('follow');
+      t.keys('x', 'Escape');
+      await new Promise((r) => setTimeout(r, 150));
+      t.keys('Tab', 'G', 's', 'S', '?');
+      await t.waitFor('synack dashboard — keys');
+      expect(t.alternate()).toBe(true);
+      t.keys('q');
+      await new Promise((r) => setTimeout(r, 150));
+      t.keys('q');
+      await t.waitFor('exit=0');
+      expect(t.alternate()).toBe(false);
+    }
   });
 
   it('without a terminal, synack FILE prints the connection summary', () => {
