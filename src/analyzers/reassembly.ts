@@ -437,12 +437,11 @@ export class TcpReassembler {
     while (cur < end) {
       const b = blocks[i];
       if (b === undefined || b.off >= end) {
-        this.addBlock(dir, st, i, cur, buf, o + (cur - off), end - cur, frame, time);
+        this.addBlock(st, i, cur, buf, o + (cur - off), end - cur, frame, time);
         break;
       }
       if (b.off > cur) {
-        this.addBlock(dir, st, i, cur, buf, o + (cur - off), b.off - cur, frame, time);
-        i++;
+        if (this.addBlock(st, i, cur, buf, o + (cur - off), b.off - cur, frame, time)) i++;
         cur = b.off;
         continue;
       }
@@ -456,15 +455,16 @@ export class TcpReassembler {
     if (st.ackedOff > st.nextOff && st.blocks.length > 0) this.flushAcked(dir, st, frame, time);
   }
 
-  private addBlock(dir: Dir, st: DirState, at: number, off: number, buf: Uint8Array, o: number, len: number, frame: number, time: number): void {
-    void dir; void time;
-    if (st.finOff >= 0 && off >= st.finOff) return;
+  /** Copies an out-of-order piece into the sorted block list at index `at`; false when it lies beyond the FIN. */
+  private addBlock(st: DirState, at: number, off: number, buf: Uint8Array, o: number, len: number, frame: number, time: number): boolean {
+    if (st.finOff >= 0 && off >= st.finOff) return false;
     const data = new Uint8Array(len); // visible copy: out-of-order bytes must outlive the frame
     data.set(view(buf, o, o + len));
     if (st.blocks === NO_BLOCKS) st.blocks = [];
     st.blocks.splice(at, 0, { off, end: off + len, data, frame, time });
     st.buffered += len;
     this.budget.buffered += len;
+    return true;
   }
 
   private release(st: DirState, b: Block): void {

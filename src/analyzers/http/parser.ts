@@ -423,7 +423,7 @@ export class HttpConn implements StreamHandler {
   }
 
   /** The first bytes cannot start a message of this direction. */
-  private badStart(sd: Side, dir: Dir, buf: Uint8Array, p: number, end: number, frame: number, time: number): number {
+  private badStart(sd: Side, dir: Dir, buf: Uint8Array, p: number, end: number, frame: number, _time: number): number {
     const held = sd.headLen;
     if (sd.response && sd.synced && this.awaiting.length > 0) {
       // HTTP/0.9-style reply (RFC 1945 §4.1 "Simple-Response"): no status line, body until close.
@@ -443,7 +443,6 @@ export class HttpConn implements StreamHandler {
         `${sd.response ? 'response' : 'request'} expected, got "${safeText(text(buf, p, Math.min(end, p + 24)))}"; resynchronising`,
         Anomaly.app_parse_error);
     }
-    void time;
     sd.resetHead();
     sd.state = S.RESYNC;
     sd.synced = false;
@@ -562,20 +561,19 @@ export class HttpConn implements StreamHandler {
     } else if (h.contentLength === -2) {
       this.ctx.emit(frame, this.connId, dir, 'HTTP', 'invalid Content-Length in request; resynchronising', Anomaly.app_parse_error);
       tx.note('invalid Content-Length');
-      this.requestEnded(sd, tx, frame, time, false);
+      this.requestEnded(sd, tx, time, false);
       sd.state = S.RESYNC;
       sd.synced = false;
     } else if (h.contentLength > 0) this.startBody(sd, tx, S.BODY_LEN, h.contentLength, Coding.none);
     else {
-      this.requestEnded(sd, tx, frame, time, true);
+      this.requestEnded(sd, tx, time, true);
       if (holdAfter) this.startPause(sd);
     }
     if (holdAfter && sd.state !== S.PAUSED) tx.holdAfterRequest = true;
     return tx;
   }
 
-  private requestEnded(sd: Side, tx: HttpTx, frame: number, time: number, complete: boolean): void {
-    void frame;
+  private requestEnded(sd: Side, tx: HttpTx, time: number, complete: boolean): void {
     tx.requestEnd = time;
     tx.requestComplete = complete;
     sd.tx = null;
@@ -637,7 +635,7 @@ export class HttpConn implements StreamHandler {
       tx.persistence = 'tunnel';
       this.startBody(sd, tx, S.BODY_LEN, 0, Coding.none);
       this.messageDone(sd, dir, frame, time, '');
-      this.handOver('tunnel', tx, frame, time);
+      this.handOver('tunnel', tx);
       return tx;
     }
     if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) {
@@ -668,11 +666,11 @@ export class HttpConn implements StreamHandler {
     tx.persistence = 'upgrade';
     this.startBody(sd, tx, S.BODY_LEN, 0, Coding.none);
     this.messageDone(sd, dir, frame, time, '');
-    this.handOver(tx.upgrade === 'websocket' ? 'websocket' : tx.upgrade === 'h2c' ? 'h2c' : 'other', tx, frame, time);
+    this.handOver(tx.upgrade === 'websocket' ? 'websocket' : tx.upgrade === 'h2c' ? 'h2c' : 'other', tx);
   }
 
   /** Both directions now belong to another protocol (or are ignored). */
-  private handOver(kind: 'websocket' | 'h2c' | 'tunnel' | 'other', tx: HttpTx, frame: number, time: number): void {
+  private handOver(kind: 'websocket' | 'h2c' | 'tunnel' | 'other', tx: HttpTx): void {
     const next = this.owner.upgrade(kind, tx);
     if (kind === 'websocket') this.label = 'WebSocket';
     else if (kind === 'h2c') this.label = 'HTTP2';
@@ -697,7 +695,6 @@ export class HttpConn implements StreamHandler {
       if (heldLost) next.gap(this.reqDir, 0, req.pausedFrame, req.pausedTime);
       next.push(this.reqDir, held, 0, heldLen, req.pausedFrame, req.pausedTime);
     }
-    void frame; void time;
   }
 
   // ---- bodies -----------------------------------------------------------------
@@ -889,7 +886,7 @@ export class HttpConn implements StreamHandler {
       tx.requestBodyEntity = sd.entity;
       tx.requestBodyMissing = sd.missing;
       if (sd.keep !== null && this.ctx.limits.keepBodyBytes > 0) this.keepBody(tx, sd, false);
-      this.requestEnded(sd, tx, frame, time, complete);
+      this.requestEnded(sd, tx, time, complete);
       if (tx.holdAfterRequest && this.upgraded === null && tx.status === null) {
         tx.holdAfterRequest = false;
         this.startPause(sd);
