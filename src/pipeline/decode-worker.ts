@@ -1,15 +1,17 @@
 /**
  * Worker thread body: reads a capture file and decodes every frame, packing
- * the results into record batches (records.ts) that it transfers to the
- * thread that started it. Batches come back to it once consumed (a fixed
- * pool, so memory is bounded and the reader waits when the consumer lags).
+ * the results into record batches (records.ts) in the shared slots the
+ * parent allocated. A slot is the worker's until it posts it, the parent's
+ * until it gives it back: the ring bounds memory, and the reader waits when
+ * the consumer lags.
  *
  * Messages to the parent, in order:
- *   {type:'open', info}                     the capture opened
- *   {type:'batch', count, used, rec, data, bytesRead}   (rec/data transferred)
- *   {type:'end', info, problems}            end of input
- *   {type:'error', message, capture, code…}  opening or reading failed (capture: a CaptureError)
- * Messages from the parent: {type:'return', rec, data} and {type:'stop'}.
+ *   {type:'open', info}                              the capture opened
+ *   {type:'batch', slot, count, bytesRead}           slot `slot` holds `count` records
+ *   {type:'big', count, rec, data, bytesRead}        a one-off batch for a frame larger than a slot (transferred)
+ *   {type:'end', info, problems}                     end of input
+ *   {type:'error', message, capture, code…}          opening or reading failed (capture: a CaptureError)
+ * Messages from the parent: {type:'return', slot} and {type:'stop'}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCapture, type OpenOptions } from '../capture/open.js';
@@ -22,56 +24,40 @@ export interface DecodeWorkerData {
   path: string;
   open: Pick<OpenOptions, 'reader' | 'batchSize' | 'windowSize'>;
   defrag: boolean;
-  /** Records per batch. */
+  /** Records per slot. */
   capacity: number;
-  /** Bytes of copied transport headers and payload per batch. */
-  dataBytes: number;
-  /** Batches in flight at most. */
-  batches: number;
+  /** The ring: each slot's record and byte areas (SharedArrayBuffers). */
+  slots: { rec: SharedArrayBuffer; data: SharedArrayBuffer }[];
 }
 
 const port = parentPort!;
 const cfg = workerData as DecodeWorkerData;
-const pool: RecordBatch[] = [];
+const batches = cfg.slots.map((s) => new RecordBatch(s.rec, s.data, cfg.capacity));
+const free: number[] = batches.map((_, i) => i).reverse();
 let wake: (() => void) | null = null;
 let stopped = false;
 
-port.on('message', (m: { type: string; rec?: ArrayBuffer; data?: ArrayBuffer }) => {
-  if (m.type === 'return' && m.rec && m.data) {
-    // Batches made larger for one oversized frame are dropped, not pooled.
-    if (m.data.byteLength === cfg.dataBytes) pool.push(new RecordBatch(m.rec, m.data, cfg.capacity));
-  } else if (m.type === 'stop') {
-    stopped = true;
-  }
+port.on('message', (m: { type: string; slot?: number }) => {
+  if (m.type === 'return' && m.slot !== undefined) free.push(m.slot);
+  else if (m.type === 'stop') stopped = true;
   const w = wake;
   wake = null;
   w?.();
 });
 
-let inFlight = 0;
-
-async function take(): Promise<RecordBatch> {
+/** The next free slot, waiting for one if all are with the parent; -1 once stopped. */
+async function take(): Promise<number> {
   for (;;) {
-    const b = pool.pop();
-    if (b !== undefined) {
+    if (stopped) return -1;
+    const i = free.pop();
+    if (i !== undefined) {
+      const b = batches[i]!;
       b.count = 0;
       b.used = 0;
-      return b;
-    }
-    if (inFlight < cfg.batches) {
-      inFlight++;
-      return RecordBatch.allocate(cfg.capacity, cfg.dataBytes);
+      return i;
     }
     await new Promise<void>((r) => { wake = r; });
-    if (stopped) return RecordBatch.allocate(cfg.capacity, cfg.dataBytes);
   }
-}
-
-function send(b: RecordBatch, src: FrameSource): void {
-  port.postMessage(
-    { type: 'batch', count: b.count, used: b.used, rec: b.recBuf, data: b.dataBuf, bytesRead: src.bytesRead },
-    [b.recBuf, b.dataBuf],
-  );
 }
 
 async function run(): Promise<void> {
@@ -85,30 +71,37 @@ async function run(): Promise<void> {
   port.postMessage({ type: 'open', info: src.info });
   const dec = new FrameDecoder({ defrag: cfg.defrag });
   const d = new Decoded();
-  let cur = await take();
-  for await (const batch of src) {
+  let slot = await take();
+  loop: for await (const batch of src) {
     for (let i = 0; i < batch.length; i++) {
+      if (slot < 0) break loop;
       dec.decode(batch[i]!, d);
+      let cur = batches[slot]!;
       const need = RecordBatch.bytesFor(d);
       if (cur.full || cur.used + need > cur.bytes.length) {
         if (cur.count > 0) {
-          send(cur, src);
-          cur = await take();
+          port.postMessage({ type: 'batch', slot, count: cur.count, bytesRead: src.bytesRead });
+          slot = await take();
+          if (slot < 0) break loop;
+          cur = batches[slot]!;
         }
         if (need > cur.bytes.length) {
-          // One frame larger than a batch's byte area (a big reassembled datagram): a batch of its own size.
-          pool.push(cur);
-          cur = RecordBatch.allocate(cfg.capacity, need);
+          // A frame larger than a slot's byte area (not with the default sizes): a batch of its own.
+          const big = RecordBatch.allocate(1, need);
+          big.pack(d);
+          port.postMessage({ type: 'big', count: 1, rec: big.recBuf, data: big.dataBuf, bytesRead: src.bytesRead },
+            [big.recBuf as ArrayBuffer, big.dataBuf as ArrayBuffer]);
+          continue;
         }
       }
       cur.pack(d);
     }
-    if (stopped) {
-      src.close();
-      break;
-    }
+    if (stopped) break;
   }
-  if (cur.count > 0) send(cur, src);
+  if (slot >= 0 && batches[slot]!.count > 0) {
+    port.postMessage({ type: 'batch', slot, count: batches[slot]!.count, bytesRead: src.bytesRead });
+  }
+  src.close();
   port.postMessage({ type: 'end', info: src.info, problems: src.problems });
 }
 

@@ -5,6 +5,11 @@
  * stages overlap, so the analysis takes about as long as the slower of the
  * two instead of their sum.
  *
+ * Batches travel through a ring of SharedArrayBuffer slots (records.ts):
+ * a message names the slot, nothing is copied or transferred, and no
+ * ArrayBuffer is allocated per batch (transferring fresh buffers costs
+ * milliseconds each in external-memory accounting and GC).
+ *
  * The result is the same Analysis a single thread builds: frames arrive in
  * file order, decoded by the same FrameDecoder, and are fed through
  * `Analysis.feedDecoded`. Only regular files large enough to repay starting
@@ -29,15 +34,19 @@ export interface DecodedSink {
 
 export interface ParallelOptions extends OpenOptions {
   defrag?: boolean;
+  /** Records and bytes per ring slot (tests use tiny ones so that slot boundaries fall everywhere). */
+  slotRecords?: number;
+  slotBytes?: number;
   onProgress?(bytesRead: number, fileSize: number): void;
 }
 
 /** Files smaller than this are read on one thread (a worker costs more than it saves). */
 export const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 
+/** Records per slot, bytes of copied headers and payload per slot, slots in the ring. */
 const CAPACITY = 4096;
-const DATA_BYTES = 4 * 1024 * 1024;
-const BATCHES = 4;
+const DATA_BYTES = 2 * 1024 * 1024;
+const SLOTS = 4;
 
 const workerUrl = new URL('./decode-worker.js', import.meta.url);
 
@@ -65,7 +74,8 @@ export function useWorker(path: string, opts: { stdin?: unknown } = {}): boolean
 }
 
 interface Msg {
-  type: 'open' | 'batch' | 'end' | 'error';
+  type: 'open' | 'batch' | 'big' | 'end' | 'error';
+  slot?: number;
   info?: CaptureInfo;
   problems?: ReaderProblem[];
   count?: number;
@@ -98,13 +108,14 @@ function rebuild(m: Msg): Error {
  * (the same message the single-threaded path gives).
  */
 export async function feedFromWorker(sink: DecodedSink, path: string, opts: ParallelOptions = {}): Promise<void> {
+  const capacity = opts.slotRecords ?? CAPACITY;
+  const slots = Array.from({ length: SLOTS }, () => RecordBatch.allocate(capacity, opts.slotBytes ?? DATA_BYTES, true));
   const data: DecodeWorkerData = {
     path,
     open: { reader: opts.reader, batchSize: opts.batchSize, windowSize: opts.windowSize },
     defrag: opts.defrag ?? true,
-    capacity: CAPACITY,
-    dataBytes: DATA_BYTES,
-    batches: BATCHES,
+    capacity,
+    slots: slots.map((b) => ({ rec: b.recBuf as SharedArrayBuffer, data: b.dataBuf as SharedArrayBuffer })),
   };
   const worker = new Worker(workerUrl, { workerData: data });
   const queue: Msg[] = [];
@@ -135,15 +146,15 @@ export async function feedFromWorker(sink: DecodedSink, path: string, opts: Para
   try {
     for (;;) {
       const m = await next();
-      if (m.type === 'batch') {
-        const b = new RecordBatch(m.rec!, m.data!, CAPACITY);
+      if (m.type === 'batch' || m.type === 'big') {
+        const b = m.type === 'batch' ? slots[m.slot!]! : new RecordBatch(m.rec!, m.data!, 1);
         const n = m.count!;
         for (let i = 0; i < n; i++) {
           b.unpack(i, d);
           sink.feedDecoded(d);
         }
-        // Back to the worker for the next batch (transferred, not copied).
-        worker.postMessage({ type: 'return', rec: m.rec, data: m.data }, [m.rec!, m.data!]);
+        // The slot goes back to the worker: its bytes are not needed past this point (Frame ownership rule).
+        if (m.type === 'batch') worker.postMessage({ type: 'return', slot: m.slot });
         opts.onProgress?.(m.bytesRead!, fileSize);
       } else if (m.type === 'open') {
         sink.captureInfo = m.info;

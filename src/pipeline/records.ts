@@ -1,7 +1,11 @@
 /**
  * Decoded frames as fixed-size records in typed arrays, so a batch of them
- * can cross from the decoding worker to the tracking thread as two
- * transferable ArrayBuffers (no structured clone, no object per frame).
+ * can cross from the decoding worker to the tracking thread without a
+ * structured clone or an object per frame.
+ *
+ * Batches live in SharedArrayBuffers that both threads map (a ring of
+ * slots, parallel.ts): handing a batch over is a message with its slot
+ * number, nothing is copied or transferred.
  *
  * A record holds what connection tracking and the application layer read
  * from `Decoded` (src/analysis.ts, src/flow/*): times, lengths, addresses,
@@ -64,8 +68,8 @@ export class RecordBatch {
 
   constructor(
     /** Holds `capacity` timestamps (Float64) then `capacity` records. */
-    readonly recBuf: ArrayBuffer,
-    readonly dataBuf: ArrayBuffer,
+    readonly recBuf: ArrayBufferLike,
+    readonly dataBuf: ArrayBufferLike,
     readonly capacity: number,
   ) {
     this.sec = new Float64Array(recBuf, 0, capacity);
@@ -77,8 +81,9 @@ export class RecordBatch {
     return capacity * (8 + REC_WORDS * 4);
   }
 
-  static allocate(capacity: number, dataBytes: number): RecordBatch {
-    return new RecordBatch(new ArrayBuffer(RecordBatch.recordBytes(capacity)), new ArrayBuffer(dataBytes), capacity);
+  static allocate(capacity: number, dataBytes: number, shared = false): RecordBatch {
+    const B = shared ? SharedArrayBuffer : ArrayBuffer;
+    return new RecordBatch(new B(RecordBatch.recordBytes(capacity)), new B(dataBytes), capacity);
   }
 
   get full(): boolean {

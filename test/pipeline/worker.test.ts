@@ -44,9 +44,9 @@ async function oneThread(m: Dist, path: string): Promise<DistAnalysis> {
   }
 }
 
-async function twoThreads(m: Dist, path: string): Promise<DistAnalysis> {
+async function twoThreads(m: Dist, path: string, o: object = {}): Promise<DistAnalysis> {
   const a = new m.Analysis();
-  await m.feedFromWorker(a, path);
+  await m.feedFromWorker(a, path, o);
   a.finish();
   return a;
 }
@@ -56,7 +56,10 @@ describe.skipIf(!built)('decoding worker: same analysis as one thread', () => {
     it(file, async () => {
       const m = await load();
       const path = resolve(CAPTURES, file);
-      expect(snapshot(await twoThreads(m, path))).toEqual(snapshot(await oneThread(m, path)));
+      const want = snapshot(await oneThread(m, path));
+      expect(snapshot(await twoThreads(m, path))).toEqual(want);
+      // Tiny slots: slot boundaries everywhere, every slot reused many times, frames larger than a slot.
+      expect(snapshot(await twoThreads(m, path, { slotRecords: 3, slotBytes: 600 }))).toEqual(want);
     });
   }
 
