@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import blessed from 'blessed';
-import { escapeBraces, fmtBytes, fitTagged } from './format.js';
+import { escapeBraces, fitTagged } from './format.js';
 import type { Theme } from './theme.js';
 
 const require = createRequire(import.meta.url);
@@ -114,9 +114,9 @@ export class Charts {
     box.setContent(lines.join('\n'));
   }
 
-  /** Total width of what the line chart shows, for its label. */
-  static rateLabel(bytesPerSecond: number): string {
-    return fmtBytes(bytesPerSecond) + '/s';
+  /** Hides the charts under a full-screen view, without rebuilding them. */
+  setVisible(v: boolean): void {
+    for (const c of [this.line, this.bar]) if (c) (v ? c.show() : c.hide());
   }
 
   destroy(): void {

@@ -96,7 +96,7 @@ class Dashboard {
   private selectedKey: number | undefined;
   private orderVersion = -1;
   private timelineWindow: { key: number; from: number; entries: TimelineEntry[]; want: number } = { key: -1, from: 0, entries: [], want: 0 };
-  private detailFor: { key: number; index: number; frames: number } = { key: NaN, index: -1, frames: -1 };
+  private detailFor: { key: number; index: number } = { key: NaN, index: -1 };
   private httpRows: HttpTransaction[] = [];
   private httpScope: 'all' | 'conn' = 'all';
   private httpScopeKey: number | undefined;
@@ -348,40 +348,20 @@ class Dashboard {
     this.applyOverlay();
   }
 
+  /** Shows the main panes or the one view over them. */
   private applyOverlay(): void {
     const o = this.overlay;
-    const main = o === 'none' || (o === 'detail' && false);
+    const main = o === 'none';
     for (const b of [this.conns.box, this.timeline.box]) (main ? b.show() : b.hide());
-    if (o === 'none') {
-      if (this.layoutInfo.detailDocked) this.detail.show();
-      else this.detail.hide();
-    }
-    this.charts.place(
-      main && this.layoutInfo.charts ? this.chartAreas()[0] : null,
-      main && this.layoutInfo.charts ? this.chartAreas()[1] : null,
-    );
-    if (o === 'detail') this.detail.show();
-    else if (o !== 'none') this.detail.hide();
+    this.charts.setVisible(main);
+    if (o === 'detail' || (main && this.layoutInfo.detailDocked)) this.detail.show();
+    else this.detail.hide();
     (o === 'http' ? this.http.box.show() : this.http.box.hide());
     (o === 'follow' ? this.follow.list.box.show() : this.follow.list.box.hide());
     (o === 'help' ? this.help.show() : this.help.hide());
     this.http.setFocused(o === 'http');
     this.follow.list.setFocused(o === 'follow');
-    if (o === 'detail') this.detail.setFocused(true);
-    else this.detail.setFocused(this.focus === 'detail');
-  }
-
-  private chartAreas(): [Area, Area] {
-    const W = this.layoutInfo.width;
-    const H = this.layoutInfo.height;
-    const bodyH = Math.max(4, H - 3);
-    const chartsH = Math.min(16, Math.max(10, Math.round(bodyH * 0.22)));
-    const top = 2 + bodyH - chartsH;
-    const lineW = Math.round(W * 0.62);
-    return [
-      { top, left: 0, width: lineW, height: chartsH },
-      { top, left: lineW, width: W - lineW, height: chartsH },
-    ];
+    this.detail.setFocused(o === 'detail' || (main && this.focus === 'detail'));
   }
 
   // ------------------------------------------------------------------- drawing
@@ -615,9 +595,8 @@ class Dashboard {
       return;
     }
     const i = this.timeline.selected;
-    const frames = m.analysis.stats.frames;
     if (this.detailFor.key !== key || this.detailFor.index !== i) {
-      this.detailFor = { key, index: i, frames };
+      this.detailFor = { key, index: i };
       const e = m.timeline(key, i, i + 1)[0];
       if (!e) this.detail.clear('no packet selected');
       else this.detail.setEntry(e, this.frameFor(e.frameNumber));
@@ -785,7 +764,7 @@ class Dashboard {
     const back = this.overlay === 'help' ? this.overlayReturn : 'none';
     this.overlayReturn = 'none';
     this.overlay = back;
-    if (back === 'none') this.detailFor = { key: NaN, index: -1, frames: -1 };
+    if (back === 'none') this.detailFor = { key: NaN, index: -1 };
     this.layout();
     this.drawNow();
   }

@@ -69,7 +69,7 @@ export class Tmux {
   }
 
   /** Polls the screen until `test` passes; returns the screen. Throws with the last screen after `ms`. */
-  async waitFor(test: RegExp | string | ((s: string) => boolean), ms = 10_000): Promise<string> {
+  async waitFor(test: RegExp | string | ((s: string) => boolean), ms = 20_000): Promise<string> {
     const ok = typeof test === 'function' ? test : typeof test === 'string' ? (s: string) => s.includes(test) : (s: string) => test.test(s);
     const end = Date.now() + ms;
     let last = '';
