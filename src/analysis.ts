@@ -17,6 +17,7 @@ import { openCapture, type OpenOptions } from './capture/open.js';
 import type { CaptureInfo, Frame, ReaderProblem } from './capture/source.js';
 import { Decoded } from './decode/decoded.js';
 import { FrameDecoder } from './decode/stack.js';
+import { feedFromWorker, useWorker } from './pipeline/parallel.js';
 import { CF } from './flow/conn-store.js';
 import { FrameMap } from './flow/frame-map.js';
 import type { ConnSummary, TimelineEntry } from './flow/model.js';
@@ -246,9 +247,18 @@ export interface AnalyzeFileOptions extends AnalysisOptions, OpenOptions {
   onProgress?(bytesRead: number, fileSize: number): void;
 }
 
-/** Reads a capture file (or '-' for stdin) through the whole pipeline. */
+/**
+ * Reads a capture file (or '-' for stdin) through the whole pipeline. Large
+ * regular files are read and decoded by a worker thread while this thread
+ * tracks (src/pipeline; same result; SYNACK_WORKERS=0 keeps one thread).
+ */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions = {}): Promise<Analysis> {
   const a = new Analysis(opts);
+  if (opts.bpf === undefined && useWorker(path, opts)) {
+    await feedFromWorker(a, path, opts);
+    a.finish();
+    return a;
+  }
   const src = withBpf(await openCapture(path, opts), opts.bpf);
   a.captureInfo = src.info;
   for await (const batch of src) {
