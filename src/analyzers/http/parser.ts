@@ -50,6 +50,26 @@ export interface HttpLimits {
   maxPausedBytes: number;
 }
 
+/**
+ * Requests waiting for their responses, first in first out, O(1) at both
+ * ends: Array.prototype.shift copies the whole array once it is large (V8
+ * cannot trim arrays in large-object space), so a pipelined flood of 300,000
+ * requests took 47 s of CPU.
+ */
+class TxQueue {
+  private items: (HttpTx | undefined)[] = [];
+  private head = 0;
+  get length(): number { return this.items.length - this.head; }
+  first(): HttpTx | undefined { return this.items[this.head]; }
+  push(tx: HttpTx): void { this.items.push(tx); }
+  shift(): void {
+    if (this.head >= this.items.length) return;
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) { this.items.length = 0; this.head = 0; }
+    else if (this.head >= 1024 && this.head * 2 >= this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+  }
+}
+
 /** Failed content decodings after which decoding stops for the analysis (see HttpContext.decodeFailures). */
 export const MAX_DECODE_FAILURES = 16;
 
@@ -196,7 +216,7 @@ export class HttpConn implements StreamHandler {
   private readonly sides: [Side, Side];
   private readonly info: HeadInfo;
   /** Requests waiting for (the end of) their response, oldest first. */
-  private readonly awaiting: HttpTx[] = [];
+  private readonly awaiting = new TxQueue();
   private count = 0;
   private last: HttpTx | null = null;
   private upgraded: StreamHandler | null = null;
@@ -427,7 +447,7 @@ export class HttpConn implements StreamHandler {
     const held = sd.headLen;
     if (sd.response && sd.synced && this.awaiting.length > 0) {
       // HTTP/0.9-style reply (RFC 1945 §4.1 "Simple-Response"): no status line, body until close.
-      const tx = this.awaiting[0]!;
+      const tx = this.awaiting.first()!;
       tx.responseVersion = 'HTTP/0.9';
       tx.responseStart = sd.msgTime;
       if (sd.headFrames !== null) for (const f of sd.headFrames) tx.addFrame(1, f);
@@ -585,7 +605,7 @@ export class HttpConn implements StreamHandler {
 
   private onResponse(sd: Side, dir: Dir, hb: Uint8Array, hs: number, he: number, frame: number, time: number, full: boolean): HttpTx | null {
     const h = this.info;
-    let tx = this.awaiting[0];
+    let tx = this.awaiting.first();
     if (tx === undefined) {
       // A response to a request the capture did not show.
       tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
@@ -918,7 +938,7 @@ export class HttpConn implements StreamHandler {
     }
     if (sd.keep !== null && this.ctx.limits.keepBodyBytes > 0) this.keepBody(tx, sd, true);
     sd.keep = null;
-    if (this.awaiting[0] === tx) this.awaiting.shift();
+    if (this.awaiting.first() === tx) this.awaiting.shift();
     this.ctx.httpEvent(frame, this.connId, dir, tx, null);
     // A non-101 final answer to an Upgrade/CONNECT request: the client side goes on as HTTP.
     const req = this.sides[this.reqDir];
