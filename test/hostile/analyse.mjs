@@ -14,7 +14,7 @@ import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = resolve(here, '../../dist');
+const dist = process.env.SYNACK_DIST ? resolve(process.env.SYNACK_DIST) : resolve(here, '../../dist');
 const { Analysis } = await import(`${dist}/analysis.js`);
 const { openCapture } = await import(`${dist}/capture/open.js`);
 const { Decoded } = await import(`${dist}/decode/decoded.js`);
