@@ -14,7 +14,7 @@ import type { AnalysisOptions } from '../analysis.js';
 import type { HttpTransaction } from '../analyzers/types.js';
 import type { FrameSource } from '../capture/source.js';
 import type { TimelineEntry } from '../flow/model.js';
-import { safeTag } from '../bytes/safe-text.js';
+import { safeTag, safeText } from '../bytes/safe-text.js';
 import { Charts, type Area } from './charts.js';
 import { connHeader, connRow, protoLabel } from './conn-row.js';
 import { DetailPane } from './detail-pane.js';
@@ -535,7 +535,7 @@ class Dashboard {
     } else {
       line2.push(`loaded in ${fmtDuration(l.elapsed())}`);
     }
-    if (this.message) line2.push(t.rst(escapeBraces(this.message)));
+    if (this.message) line2.push(t.rst(safeTag(this.message)));
     if (st) {
       const bad = (label: string, n: number): string => (n > 0 ? t.warn(`${label} ${fmtCount(n)}`) : `${label} ${fmtCount(n)}`);
       line2.push(bad('malformed', st.malformed), bad('truncated', st.truncated), bad('dropped', dropped));
@@ -904,10 +904,9 @@ function joinFit(parts: string[], sep: string, width: number): string {
   return out;
 }
 
-/** Labels are set as blessed tags text: neutralise and escape. */
+/** Pane labels carry packet text (application labels, SNI): neutralised here, braces escaped by the list. */
 function safeLabel(s: string): string {
-  // The list escapes braces itself; control characters are escaped here.
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  return safeText(s);
 }
 
 function errorText(e: unknown): string {
