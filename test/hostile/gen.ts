@@ -21,6 +21,11 @@
  *   frag-flood    IPv4 fragment floods that never complete: N first fragments
  *                 with distinct ids, and big datagrams missing their last
  *                 fragment (the byte cap)
+ *   brotli-bombs  300 responses whose 57-byte brotli bodies claim 64 MiB each
+ *   ws-flood      a million 2-byte WebSocket frames (4 MB → a million events)
+ *   hpack-bomb    an h2c HEADERS block of 256 KiB: one 4,000-byte header
+ *                 added to the HPACK table, then 250,000 one-byte references
+ *   pipelined     100,000 pipelined requests, then their responses
  *   huge-records  a record whose original length is 4 GB (legal, captured
  *                 short), then one whose captured length claims 4 GB
  *
@@ -31,7 +36,10 @@
 import { PcapWriter, ethIpv4Tcp, ethIpv6Tcp } from '../../src/capture/pcap-writer.js';
 import { foldChecksum, onesSum } from '../../src/capture/frame-builders.js';
 
-export const CASES = ['syn-flood', 'header-line', 'chunked', 'overlap', 'wrap', 'vlan', 'ipv6-ext', 'frag-flood', 'huge-records'] as const;
+export const CASES = [
+  'syn-flood', 'header-line', 'chunked', 'overlap', 'wrap', 'vlan', 'ipv6-ext', 'frag-flood',
+  'brotli-bombs', 'ws-flood', 'hpack-bomb', 'pipelined', 'huge-records',
+] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface HostileOptions {
@@ -42,6 +50,9 @@ export interface HostileOptions {
   fragFlood: number;
   /** Datagrams of 40 × 1480-byte fragments without their last one. */
   bigFragDatagrams: number;
+  brotliBombs: number;
+  wsFrames: number;
+  pipelined: number;
 }
 
 const FULL = process.env.SYNACK_HOSTILE_FULL === '1';
@@ -58,6 +69,9 @@ export function hostileOptions(): HostileOptions {
     wrapBytes: n('SYNACK_HOSTILE_WRAP_BYTES', FULL ? 256 * 1024 * 1024 : 8 * 1024 * 1024),
     fragFlood: n('SYNACK_HOSTILE_FRAGS', 200_000),
     bigFragDatagrams: n('SYNACK_HOSTILE_BIG_FRAGS', 600),
+    brotliBombs: n('SYNACK_HOSTILE_BROTLI', 300),
+    wsFrames: n('SYNACK_HOSTILE_WS_FRAMES', 1_000_000),
+    pipelined: n('SYNACK_HOSTILE_PIPELINED', 100_000),
   };
 }
 
@@ -400,6 +414,73 @@ function fragFlood(o: Out, opts: HostileOptions): void {
   put(o, c, fragment(base | 2, base | 1, 4242, 2960, false, whole.subarray(2960)));
 }
 
+/** 57 bytes of brotli (window 2^24): one byte, a flush, then 64 MiB of zeros. */
+export const BROTLI_BOMB = Buffer.from('0f008078fcffff877f02201e0b0472effff9ffff0fff04401c1600e8defff3ffff1ffe0980382c00d0bdffe7ffff3ffc1300715800a07bff3f', 'hex');
+
+function brotliBombs(o: Out, opts: HostileOptions): void {
+  const c = new Clock(caseTime('brotli-bombs'));
+  const base = net('brotli-bombs');
+  const conv = new Conv(o, c, { ip: ip4(base | 2), port: 40000 }, { ip: ip4(base | 1), port: 80 }, 1, 1);
+  conv.handshake();
+  const resp = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: ${BROTLI_BOMB.length}\r\n\r\n`, 'latin1'), BROTLI_BOMB]);
+  for (let i = 0; i < opts.brotliBombs; i++) {
+    conv.send(0, `GET /bomb${i} HTTP/1.1\r\nHost: bombs.test\r\n\r\n`);
+    conv.send(1, resp);
+  }
+  conv.close();
+}
+
+function wsFlood(o: Out, opts: HostileOptions): void {
+  const c = new Clock(caseTime('ws-flood'));
+  const base = net('ws-flood');
+  const conv = new Conv(o, c, { ip: ip4(base | 2), port: 40000 }, { ip: ip4(base | 1), port: 80 }, 1, 1);
+  conv.handshake();
+  conv.send(0, 'GET /chat HTTP/1.1\r\nHost: ws.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  conv.send(1, 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+  const body = new Uint8Array(2 * opts.wsFrames);
+  for (let i = 0; i < opts.wsFrames; i++) body[2 * i] = 0x81; // FIN, text, unmasked, length 0
+  conv.stream(1, body);
+  conv.close();
+}
+
+/** RFC 7541 §5.1 integer with an N-bit prefix. */
+function hpackInt(prefixBits: number, first: number, v: number): number[] {
+  const max = (1 << prefixBits) - 1;
+  if (v < max) return [first | v];
+  const out = [first | max];
+  for (v -= max; v >= 128; v >>= 7) out.push((v & 127) | 128);
+  out.push(v);
+  return out;
+}
+
+function hpackBomb(o: Out): void {
+  const c = new Clock(caseTime('hpack-bomb'));
+  const base = net('hpack-bomb');
+  const conv = new Conv(o, c, { ip: ip4(base | 2), port: 40000 }, { ip: ip4(base | 1), port: 80 }, 1, 1);
+  conv.handshake();
+  // Literal with incremental indexing, new name "x", a 4,000-byte value; then index 62 (that entry) over and over (RFC 7541 §6.1, §6.2.1).
+  const block = [0x40, 1, 0x78, ...hpackInt(7, 0, 4000), ...new Array<number>(4000).fill(0x61), ...new Array<number>(250_000).fill(0xbe)];
+  const parts: Uint8Array[] = [Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 0, 0)];
+  for (let p = 0, first = true; p < block.length; p += 16384, first = false) {
+    const chunk = block.slice(p, p + 16384);
+    const last = p + 16384 >= block.length;
+    // HEADERS (END_STREAM) then CONTINUATIONs, END_HEADERS on the last (RFC 9113 §6.2, §6.10).
+    parts.push(Uint8Array.of(chunk.length >> 16, (chunk.length >> 8) & 255, chunk.length & 255, first ? 1 : 9, (first ? 1 : 0) | (last ? 4 : 0), 0, 0, 0, 1), Uint8Array.from(chunk));
+  }
+  conv.stream(0, Buffer.concat(parts));
+  conv.close();
+}
+
+function pipelined(o: Out, opts: HostileOptions): void {
+  const c = new Clock(caseTime('pipelined'));
+  const base = net('pipelined');
+  const conv = new Conv(o, c, { ip: ip4(base | 2), port: 40000 }, { ip: ip4(base | 1), port: 80 }, 1, 1);
+  conv.handshake();
+  conv.stream(0, Buffer.from('GET /p HTTP/1.1\r\nHost: pipe.test\r\n\r\n'.repeat(opts.pipelined), 'latin1'));
+  conv.stream(1, Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'.repeat(opts.pipelined), 'latin1'));
+  conv.close();
+}
+
 function hugeRecords(o: Out): void {
   const c = new Clock(caseTime('huge-records'));
   const base = net('huge-records');
@@ -420,6 +501,10 @@ const WRITERS: Record<CaseName, (o: Out, opts: HostileOptions) => void> = {
   vlan,
   'ipv6-ext': ipv6Ext,
   'frag-flood': fragFlood,
+  'brotli-bombs': brotliBombs,
+  'ws-flood': wsFlood,
+  'hpack-bomb': hpackBomb,
+  pipelined,
   'huge-records': hugeRecords,
 };
 
