@@ -163,8 +163,9 @@ export class RecordBatch {
     d.frameNumber = w[o + R_FRAME]! >>> 0;
     d.tsSec = this.sec[i]!;
     d.tsNsec = w[o + R_NSEC]!;
-    d.capLen = w[o + R_CAPLEN]!;
-    d.origLen = w[o + R_ORIGLEN]!;
+    // Lengths are unsigned 32-bit (a record may claim 4 GB on the wire): read back as such.
+    d.capLen = w[o + R_CAPLEN]! >>> 0;
+    d.origLen = w[o + R_ORIGLEN]! >>> 0;
     d.linkType = w[o + R_LINK]!;
     const bits = w[o + R_BITS]!;
     d.truncated = (bits & B_TRUNC) !== 0;
@@ -211,7 +212,7 @@ export class RecordBatch {
     d.optionsLen = w[o + R_OPTLEN]!;
     d.payloadOffset = w[o + R_PAYOFF]!;
     d.payloadLen = w[o + R_PAYLEN]!;
-    d.payloadWireLen = w[o + R_PAYWIRE]!;
+    d.payloadWireLen = w[o + R_PAYWIRE]! >>> 0;
   }
 }
 
