@@ -45,6 +45,12 @@ export interface AnalysisOptions {
   udpIdleTimeout?: number;
   /** Wireshark-style TCP analysis flags (default true). */
   tcpAnalysis?: boolean;
+  /**
+   * Timeline records kept at most over all connections (default: all; 64 bytes
+   * each plus options). Beyond, the oldest are dropped 65,536 at a time and the
+   * connections keep their newest rows. For long live captures.
+   */
+  maxTimelineRecords?: number;
   /** Reassemble IP fragments in the decoder (default true). */
   defrag?: boolean;
 }
@@ -101,6 +107,7 @@ export class Analysis {
       idleTimeout: opts.idleTimeout,
       timelines,
       analysis: opts.tcpAnalysis,
+      maxTimelineRecords: opts.maxTimelineRecords,
     }, this.frames, this.app);
     this.udp = new UdpTracker({ maxFlows: opts.maxUdpFlows, idleTimeout: opts.udpIdleTimeout }, this.frames, this.app);
   }
@@ -202,6 +209,7 @@ export class Analysis {
     const v = this.frames.get(frameNumber);
     if (v === -1) return undefined;
     if (v <= -2) return { proto: 'udp', id: -2 - v, index: -1 };
+    if (v < this.tcp.tl!.firstKept) return undefined;
     const id = this.tcp.tl!.get(v, R_CONN);
     return { proto: 'tcp', id, index: recordPosition(this.tcp, id, v) };
   }

@@ -46,6 +46,8 @@ export const CF = {
   SIMULTANEOUS_OPEN: 1 << 19,
   /** A segment carried data from the server after the client's FIN, or vice versa. */
   HALF_CLOSE: 1 << 20,
+  /** The oldest rows of the timeline were dropped (timeline retention). */
+  TIMELINE_CUT: 1 << 22,
   /** Server sent a SYN-ACK before any client SYN was seen. */
   SYNACK_FIRST: 1 << 21,
 } as const;

@@ -68,6 +68,12 @@ export interface TcpTrackerOptions {
   analysis?: boolean;
   /** Closed connections that keep their analyzer while they linger (default 1024). */
   maxClosedAnalyzers?: number;
+  /**
+   * Timeline records kept at most, over all connections (default: all). Beyond,
+   * the oldest 65,536 are dropped at a time; connections keep their newest rows
+   * and are marked TIMELINE_CUT. For long live captures.
+   */
+  maxTimelineRecords?: number;
 }
 
 /**
@@ -173,6 +179,9 @@ export class TcpTracker {
   readonly maxConnections: number;
   readonly closedTimeout: number;
   readonly idleTimeout: number;
+  readonly maxTimelineRecords: number;
+  /** Timeline records dropped by retention. */
+  droppedRecords = 0;
   private readonly analysis: boolean;
   private readonly info: TcpSegmentInfo = {
     connId: 0, dir: 0, frameNumber: 0, tsSec: 0, tsNsec: 0, seq: 0, ack: 0, flags: 0,
@@ -189,6 +198,7 @@ export class TcpTracker {
     this.closedTimeout = opts.closedTimeout ?? 30;
     this.idleTimeout = opts.idleTimeout ?? Infinity;
     this.analysis = opts.analysis ?? true;
+    this.maxTimelineRecords = Math.max(2 * 65536, opts.maxTimelineRecords ?? Infinity);
     this.tl = opts.timelines === false ? null : new TimelineStore();
     this.table = new FlowTable(this.maxConnections, Math.min(1024, this.maxConnections), LS - W);
     this.closedRing = new Int32Array(Math.max(0, opts.maxClosedAnalyzers ?? 1024) * 2);
@@ -331,6 +341,7 @@ export class TcpTracker {
       else store.tlHead[id] = rec;
       store.tlTail[id] = rec;
       store.tlCount[id]!++;
+      if (tl.count - tl.firstKept > this.maxTimelineRecords) this.dropRecords(tl);
       if (this.frames !== null) this.frames.setTcpRecord(d.frameNumber, rec);
     }
 
@@ -376,6 +387,21 @@ export class TcpTracker {
       this.writeZeekSizes(s, id);
       this.app?.tcpEnd(id);
     }
+  }
+
+  /** Drops the oldest chunk of timeline records, moving connection heads past them. */
+  private dropRecords(tl: TimelineStore): void {
+    const store = this.store;
+    this.droppedRecords += tl.dropOldestChunk((rec, conn, next) => {
+      if (store.tlHead[conn] === rec) {
+        store.tlHead[conn] = next;
+        store.tlCount[conn]!--;
+        if (next < 0) store.tlTail[conn] = -1;
+        store.tlCurPos[conn] = -1;
+        store.tlCurRec[conn] = -1;
+        store.flags[conn] = store.flags[conn]! | CF.TIMELINE_CUT;
+      }
+    });
   }
 
   /** The slot's connection was reset, or both sides sent FIN. */

@@ -53,8 +53,11 @@ export class TimelineChunk {
 }
 
 export class TimelineStore {
-  readonly chunks: TimelineChunk[] = [];
+  /** Chunks by number; dropped ones (retention) are undefined. */
+  readonly chunks: (TimelineChunk | undefined)[] = [];
   count = 0;
+  /** Index of the oldest record still kept (records before it were dropped by retention). */
+  firstKept = 0;
   private cur: TimelineChunk | undefined;
   private pos = CHUNK;
   private readonly pools: Uint8Array[] = [];
@@ -79,6 +82,38 @@ export class TimelineStore {
   get current(): TimelineChunk { return this.cur!; }
 
   chunk(rec: number): TimelineChunk { return this.chunks[rec >>> CHUNK_BITS]!; }
+
+  /** Records kept (appended minus dropped). */
+  get kept(): number { return this.count - this.firstKept; }
+
+  /**
+   * Drops the oldest chunk of records (65,536) to bound memory; `unlink(rec,
+   * conn, next)` is called for each dropped record so the owner can move
+   * connection heads forward. Option bytes and anomalies of dropped records
+   * go too. Returns the number of records dropped.
+   */
+  dropOldestChunk(unlink: (rec: number, conn: number, next: number) => void): number {
+    const n = this.firstKept >>> CHUNK_BITS;
+    const ch = this.chunks[n];
+    if (ch === undefined || n === this.chunks.length - 1) return 0;
+    const end = (n + 1) * CHUNK;
+    let maxPool = -1;
+    for (let rec = this.firstKept; rec < end; rec++) {
+      const r = (rec & CHUNK_MASK) * RS;
+      unlink(rec, ch.i[r + R_CONN]!, ch.i[r + R_NEXT]!);
+      if ((ch.i[r + R_DUPOPT]! & 0xff) !== 0) maxPool = Math.max(maxPool, ch.i[r + R_OPTREF]! >>> OPT_POOL_BITS);
+    }
+    const dropped = end - this.firstKept;
+    this.chunks[n] = undefined;
+    this.firstKept = end;
+    // Option pools older than the newest one these records used are no longer referenced.
+    for (let p = 0; p < maxPool; p++) (this.pools as (Uint8Array | undefined)[])[p] = undefined;
+    for (const k of this.anomalies.keys()) {
+      if (k >= end) break;
+      this.anomalies.delete(k);
+    }
+    return dropped;
+  }
 
   /** A field of a record (not for the hot path). */
   get(rec: number, field: number): number {
@@ -119,7 +154,11 @@ export class TimelineStore {
   }
 
   memoryBytes(): number {
-    return this.chunks.length * CHUNK * RECORD_BYTES + this.pools.length * OPT_POOL;
+    let c = 0;
+    for (const ch of this.chunks) if (ch !== undefined) c++;
+    let p = 0;
+    for (const x of this.pools as (Uint8Array | undefined)[]) if (x !== undefined) p++;
+    return c * CHUNK * RECORD_BYTES + p * OPT_POOL;
   }
 }
 

@@ -109,6 +109,36 @@ describe('bounded connection table', () => {
     }
   });
 
+  it('timeline retention keeps the newest records within the bound', () => {
+    // Two connections alternating segments: 300,000 segments, at most 131,072 records kept.
+    const tplA = ethIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, flags: 'A', seq: 1, ack: 1 });
+    const tplB = ethIpv4Tcp({ src: '10.0.0.3', dst: '10.0.0.2', sport: 40001, dport: 80, flags: 'A', seq: 1, ack: 1 });
+    const a = new Analysis({ app: false, maxTimelineRecords: 131_072 });
+    const total = 300_000;
+    for (let start = 0; start < total; start += 4096) {
+      const batch: Frame[] = [];
+      for (let k = start; k < Math.min(total, start + 4096); k++) {
+        const buf = k % 2 === 0 ? tplA : tplB;
+        batch.push({ number: k + 1, buf, offset: 0, capLen: buf.length, origLen: buf.length, tsSec: 1_700_000_000, tsNsec: k, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined });
+      }
+      a.feed(batch);
+    }
+    a.finish();
+    expect(a.connCount()).toBe(2);
+    expect(a.conn(0)!.packets[0] + a.conn(0)!.packets[1]).toBe(150_000);
+    const kept = a.timelineLength(0) + a.timelineLength(1);
+    expect(kept).toBeLessThanOrEqual(131_072 + 65_536);
+    expect(kept).toBe(a.tcp.tl!.kept);
+    expect(a.tcp.droppedRecords).toBe(total - kept);
+    const tl0 = a.timeline(0);
+    expect(tl0).toHaveLength(a.timelineLength(0));
+    expect(tl0[tl0.length - 1]!.frameNumber).toBe(total - 1);
+    expect(tl0[0]!.frameNumber).toBe(a.tcp.tl!.firstKept + 1);
+    expect(a.frameConn(1)).toBeUndefined();
+    expect(a.frameConn(total)!.id).toBe(1);
+    expect(a.memory().timeline).toBeLessThanOrEqual(3 * 65_536 * 64 + 2 * (1 << 20));
+  });
+
   it('timelines: false keeps summaries and no per-packet records', () => {
     const a = run(HANDSHAKE, { timelines: false });
     expect(a.conn(0)!.history).toBe('ShA');
