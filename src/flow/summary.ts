@@ -242,7 +242,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
       relAck,
       len: R[r + R_LEN]!,
       window,
-      options: (dupOpt & 0xff) > 0 ? formatTcpOptions(tl.options(rec)) : '',
+      options: (dupOpt & 0xff) !== 0 ? formatTcpOptions(tl.options(rec)) : '',
       analysis: an !== 0 ? describeAnalysis(an, dupOpt >>> 8) : [],
       clientState: stName((st >> 4) & 15),
       serverState: stName(st & 15),

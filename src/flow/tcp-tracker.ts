@@ -43,8 +43,8 @@ import { seqDiff, seqGeq } from './seq.js';
 import { AnalysisFlag, ANY_RETRANSMISSION, TcpAnalyzer } from './tcp-analysis.js';
 import { Hist, St, Zs } from './tcp-state.js';
 import {
-  R_ACK, R_AN, R_CONN, R_DUPOPT, R_FLAGSWIN, R_FRAME, R_LEN, R_NEXT, R_OPTREF, R_RELACK, R_RELSEQ, R_SEQ, R_STNOTE,
-  R_TIME_F64, RS, TimelineStore, idx,
+  OPT_TS_ONLY, R_ACK, R_AN, R_CONN, R_DUPOPT, R_FLAGSWIN, R_FRAME, R_LEN, R_NEXT, R_OPTREF, R_RELACK, R_RELSEQ, R_SEQ,
+  R_STNOTE, R_TIME_F64, R_TSECR, RS, TimelineStore, idx,
 } from './timeline-store.js';
 
 const SYN = TcpFlag.SYN;
@@ -323,8 +323,14 @@ export class TcpTracker {
       R[r + R_LEN] = len;
       R[r + R_STNOTE] = (((dir << 8) | (store.st[zi]! << 4) | store.st[zi + 1]!) << 16) | note;
       R[r + R_AN] = mask;
-      if (d.optionsLen > 0 && d.optionsOffset >= 0) {
-        const n = d.optionsLen < 40 ? d.optionsLen : 40;
+      const on = d.optionsLen;
+      if (on === 12 && d.tsVal >= 0 && d.buf[d.optionsOffset] === 1 && d.buf[d.optionsOffset + 1] === 1) {
+        // NOP, NOP, Timestamps: keep the two values, copy nothing.
+        R[r + R_DUPOPT] = (dup << 8) | OPT_TS_ONLY;
+        R[r + R_OPTREF] = d.tsVal;
+        R[r + R_TSECR] = d.tsEcr;
+      } else if (on > 0 && d.optionsOffset >= 0) {
+        const n = on < 40 ? on : 40;
         R[r + R_OPTREF] = tl.storeOptions(d.buf, d.optionsOffset, n);
         R[r + R_DUPOPT] = (dup << 8) | n;
       } else {

@@ -6,8 +6,8 @@
  * never copies what is stored. Records of all connections are interleaved in
  * arrival order and chained per connection by a `next` index.
  *
- * Per segment: 64 bytes plus the raw TCP option bytes (12 for the usual
- * NOP,NOP,Timestamps), plus 4 bytes per frame for the frame → record map
+ * Per segment: 64 bytes, plus the raw TCP option bytes unless they are just
+ * NOP,NOP,Timestamps (kept in the record), plus 4 bytes per frame for the frame → record map
  * (FrameMap). `TimelineEntry` objects are built from these only when asked
  * for (summary.ts).
  */
@@ -42,10 +42,18 @@ export const R_LEN = 10;
 export const R_STNOTE = 11;
 /** TCP analysis flags (AnalysisFlag bits). */
 export const R_AN = 12;
-/** duplicate-ACK ordinal << 8 | option length */
+/** duplicate-ACK ordinal << 8 | raw option length; OPT_TS_ONLY bit when the options are NOP,NOP,Timestamps */
 export const R_DUPOPT = 13;
-/** option bytes: pool index << 20 | offset */
+/** raw option bytes: pool index << 20 | offset; or, with OPT_TS_ONLY, TS value */
 export const R_OPTREF = 14;
+/** with OPT_TS_ONLY: TS echo reply */
+export const R_TSECR = 15;
+/**
+ * Set in R_DUPOPT when the segment's options are exactly NOP, NOP, Timestamps
+ * (what most data segments carry): the two values are kept in the record and
+ * no option bytes are copied.
+ */
+export const OPT_TS_ONLY = 1 << 7;
 
 export class TimelineChunk {
   readonly i = new Int32Array(CHUNK * RS);
@@ -101,7 +109,8 @@ export class TimelineStore {
     for (let rec = this.firstKept; rec < end; rec++) {
       const r = (rec & CHUNK_MASK) * RS;
       unlink(rec, ch.i[r + R_CONN]!, ch.i[r + R_NEXT]!);
-      if ((ch.i[r + R_DUPOPT]! & 0xff) !== 0) maxPool = Math.max(maxPool, ch.i[r + R_OPTREF]! >>> OPT_POOL_BITS);
+      const dupOpt = ch.i[r + R_DUPOPT]!;
+      if ((dupOpt & 0x7f) !== 0 && (dupOpt & OPT_TS_ONLY) === 0) maxPool = Math.max(maxPool, ch.i[r + R_OPTREF]! >>> OPT_POOL_BITS);
     }
     const dropped = end - this.firstKept;
     this.chunks[n] = undefined;
@@ -143,9 +152,18 @@ export class TimelineStore {
     return ((this.pools.length - 1) << OPT_POOL_BITS) | at;
   }
 
-  /** The stored option bytes of a record (a view; copy to keep). */
+  /** The option bytes of a record (a view; copy to keep). */
   options(rec: number): Uint8Array {
-    const n = this.get(rec, R_DUPOPT) & 0xff;
+    const d = this.get(rec, R_DUPOPT);
+    if ((d & OPT_TS_ONLY) !== 0) {
+      const b = new Uint8Array(12);
+      b[0] = 1; b[1] = 1; b[2] = 8; b[3] = 10;
+      const v = new DataView(b.buffer);
+      v.setUint32(4, this.get(rec, R_OPTREF) >>> 0);
+      v.setUint32(8, this.get(rec, R_TSECR) >>> 0);
+      return b;
+    }
+    const n = d & 0x7f;
     if (n === 0) return EMPTY;
     const ref = this.get(rec, R_OPTREF);
     const p = this.pools[ref >>> OPT_POOL_BITS]!;

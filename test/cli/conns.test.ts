@@ -107,6 +107,17 @@ describe.runIf(have)('synack timeline', () => {
     expect(es[1]!.flags).toBe('R.');
   });
 
+  it('-v: TCP options on every segment, as tcpdump prints them', async () => {
+    // tcpdump -nr zeek-web.pcap: "Flags [.], ack 1, win 1460, options [nop,nop,TS val 1772678153 ecr 391880539]"
+    // and the SYN-ACK's "options [mss 1460,nop,wscale 0,nop,nop,TS val 391880539 ecr 1772677970]".
+    const r = await run(timeline, [WEB, '--conn', '1', '-v']);
+    const text = r.lines.join('\n');
+    expect(text).toContain('options: nop,nop,TS val 1772678153 ecr 391880539');
+    expect(text).toContain('options: mss 1460,nop,wscale 0,nop,nop,TS val 391880539 ecr 1772677970');
+    // Window scaled by the client's wscale 2 from its SYN (tcpdump prints the raw 1460).
+    expect(text).toMatch(/── \. seq=1 ack=1 len=0 win=5840/);
+  });
+
   it('--conn out of range is a usage error', async () => {
     await expect(run(timeline, [WEB, '--conn', '9'])).rejects.toThrow(/no connection 9/);
   });
