@@ -190,7 +190,8 @@ class Conv {
       this.send(dir, data.subarray(p, Math.min(data.length, p + mss)), 'A');
       if (++k % ackEvery === 0) this.ack((dir ^ 1) as 0 | 1);
     }
-    this.ack((dir ^ 1) as 0 | 1);
+    // The last ACK, unless the loop just sent it (a second one would be a duplicate ACK).
+    if (k % ackEvery !== 0) this.ack((dir ^ 1) as 0 | 1);
   }
 
   /** A segment at an explicit sequence number (retransmissions, overlaps); does not move `next`. */

@@ -172,8 +172,8 @@ describe.skipIf(distWhy !== '')('hostile capture', () => {
     expect(lim[0]!.text).toMatch(/header limit reached \(line longer than \d+ bytes\)/);
     // The limit hit early (within the first 16 KiB of the line, i.e. in the first dozen segments).
     expect(lim[0]!.frame).toBeLessThan(30);
-    // The parser did not keep the line: the heap after the run is small whatever the line's length.
-    expect(r.heapUsedAfter).toBeLessThan(96 * MiB);
+    // The parser did not keep the line: the live heap after the analysis is small whatever the line's length.
+    expect(r.heapAfterAnalysis).toBeLessThan(96 * MiB);
     // Analysis goes on: the exchange on the next connection is complete.
     expect(r.http.find((t) => t.uri === '/after-the-long-line')).toMatchObject({ status: 200, requestComplete: true, responseComplete: true });
     // Nothing was lost on the way: every byte of the line is counted on its connection.
@@ -296,7 +296,7 @@ describe.skipIf(distWhy !== '')('hostile capture', () => {
     expect(r.stats.frames).toBe(combined.frames - 2);
     for (const name of ['too_many_vlan_tags', 'ipv6_too_many_ext', 'fragment_limit']) expect(r.anomalies[name], name).toBeGreaterThan(0);
     for (const name of ['app_limit', 'stream_overlap_differs']) expect(r.appAnomalies[name], name).toBeGreaterThan(0);
-    expect(r.tcp.connTableMarks).toBeGreaterThan(0);
+    if (opts.synFlood >= r.tcp.maxConnections) expect(r.tcp.connTableMarks).toBeGreaterThan(0);
     expect(r.problems.filter((p) => p.fatal)).toHaveLength(1);
     expect(r.http.map((t) => t.uri)).toEqual(expect.arrayContaining(['/before', '/after', '/after-the-long-line', '/million-chunks', '/first-copy', '/across-2-to-the-32']));
   }, T);
