@@ -324,11 +324,13 @@ export class TcpTracker {
       R[r + R_STNOTE] = (((dir << 8) | (store.st[zi]! << 4) | store.st[zi + 1]!) << 16) | note;
       R[r + R_AN] = mask;
       const on = d.optionsLen;
-      if (on === 12 && d.tsVal >= 0 && d.buf[d.optionsOffset] === 1 && d.buf[d.optionsOffset + 1] === 1) {
-        // NOP, NOP, Timestamps: keep the two values, copy nothing.
+      const ob = d.buf;
+      const oo = d.optionsOffset;
+      if (on === 12 && ob[oo] === 1 && ob[oo + 1] === 1 && ob[oo + 2] === 8 && ob[oo + 3] === 10) {
+        // NOP, NOP, Timestamps (RFC 7323 Appendix A layout): keep the two values, copy nothing.
         R[r + R_DUPOPT] = (dup << 8) | OPT_TS_ONLY;
-        R[r + R_OPTREF] = d.tsVal;
-        R[r + R_TSECR] = d.tsEcr;
+        R[r + R_OPTREF] = (ob[oo + 4]! << 24) | (ob[oo + 5]! << 16) | (ob[oo + 6]! << 8) | ob[oo + 7]!;
+        R[r + R_TSECR] = (ob[oo + 8]! << 24) | (ob[oo + 9]! << 16) | (ob[oo + 10]! << 8) | ob[oo + 11]!;
       } else if (on > 0 && d.optionsOffset >= 0) {
         const n = on < 40 ? on : 40;
         R[r + R_OPTREF] = tl.storeOptions(d.buf, d.optionsOffset, n);
