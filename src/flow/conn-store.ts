@@ -54,6 +54,8 @@ export const CF = {
 
 /** History letters kept inline per connection. */
 export const HIST_INLINE = 15;
+/** Longest history kept (the last letter is then 'x'). */
+export const HIST_MAX = 100;
 
 /** Bytes per connection of the arrays below. */
 export const BYTES_PER_CONN = 1 + 32 + 4 + 16 + 8 + 8 + 16 + 16 + 4 + 2 + 2 + 16 + 2 + 4 + 2 + 16 + 12 + 8 + 4 + HIST_INLINE + 1;
@@ -149,15 +151,22 @@ export class ConnStore {
     this.histLen = g8(this.histLen, n);
   }
 
-  /** Appends a history letter (an ASCII code). No allocation until a history outgrows HIST_INLINE. */
+  /**
+   * Appends a history letter (an ASCII code). No allocation until a history
+   * outgrows HIST_INLINE. Past HIST_MAX letters (hostile traffic: a RST flood
+   * with changing sequence numbers adds an 'r' each time) one 'x' is added,
+   * Zeek's letter for "analysis partial (limits exceeded)", and nothing more.
+   */
   addHistory(id: number, code: number): void {
     const n = this.histLen[id]!;
     if (n < HIST_INLINE) {
       this.hist[id * HIST_INLINE + n] = code;
       this.histLen[id] = n + 1;
-    } else {
-      this.histMore.set(id, (this.histMore.get(id) ?? '') + String.fromCharCode(code));
+      return;
     }
+    const more = this.histMore.get(id) ?? '';
+    if (HIST_INLINE + more.length < HIST_MAX - 1) this.histMore.set(id, more + String.fromCharCode(code));
+    else if (!more.endsWith('x')) this.histMore.set(id, more + 'x');
   }
 
   /** The history string of a connection. */

@@ -139,6 +139,17 @@ describe('bounded connection table', () => {
     expect(a.memory().timeline).toBeLessThanOrEqual(3 * 65_536 * 64 + 2 * (1 << 20));
   });
 
+  it('a RST flood on one connection: history capped with x (limits exceeded)', () => {
+    const segs = [...HANDSHAKE];
+    for (let i = 0; i < 500; i++) segs.push({ from: 'S', flags: 'R', seq: 1000 + i * 7 });
+    const a = run(segs, { timelines: false });
+    const h = a.conn(0)!.history;
+    expect(h.length).toBeLessThanOrEqual(100);
+    expect(h.startsWith('ShAr')).toBe(true);
+    expect(h.endsWith('x')).toBe(true);
+    expect(a.conn(0)!.packets).toEqual([2, 501]);
+  });
+
   it('timelines: false keeps summaries and no per-packet records', () => {
     const a = run(HANDSHAKE, { timelines: false });
     expect(a.conn(0)!.history).toBe('ShA');
