@@ -225,7 +225,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
     if (pos === count - 1 && openAtEnd && tr.finished) note = note ? `${note} · open at end of capture` : 'open at end of capture';
     const frameNumber = R[r + R_FRAME]!;
     const ev = events?.get(frameNumber);
-    const anomalies = tl.anomalies.get(rec);
+    const anomalies = tl.anomaliesOf(rec);
     const time = ch.f[(r >> 1) + R_TIME_F64]!;
     const dupOpt = R[r + R_DUPOPT]!;
     const an = R[r + R_AN]!;
@@ -248,7 +248,7 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
       serverState: stName(st & 15),
       note,
       app: ev ? ev.slice() : [],
-      anomalies: anomalies ? anomalies.map((a) => Anomaly.text(a)) : [],
+      anomalies: anomalies.length > 0 ? anomalies.map((a) => Anomaly.text(a)) : [],
     });
     s.tlCurPos[id] = pos;
     s.tlCurRec[id] = rec;

@@ -338,12 +338,7 @@ export class TcpTracker {
       } else {
         R[r + R_DUPOPT] = dup << 8;
       }
-      if (d.anomalyCount > 0 || evictedNow) {
-        const codes: number[] = [];
-        for (let k = 0; k < d.anomalyCount; k++) codes.push(d.anomalyCodes[k]!);
-        if (evictedNow) codes.push(Anomaly.conn_table_limit);
-        tl.anomalies.set(rec, codes);
-      }
+      if (d.anomalyCount > 0 || evictedNow) tl.addAnomalies(rec, d.anomalyCodes, d.anomalyCount, evictedNow ? Anomaly.conn_table_limit : 0);
       const tail = store.tlTail[id]!;
       if (tail >= 0) tl.setNext(tail, rec);
       else store.tlHead[id] = rec;

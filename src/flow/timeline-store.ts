@@ -72,8 +72,16 @@ export class TimelineStore {
   private pool: Uint8Array | undefined;
   private poolPos = OPT_POOL;
   optBytes = 0;
-  /** Anomaly codes of the few records whose frame had any (sparse). */
-  readonly anomalies = new Map<number, number[]>();
+  /**
+   * Anomaly codes of the records whose frame had any, sparse and without an
+   * object per record (a capture with offloaded checksums has one on every
+   * outgoing segment): record indices in increasing order, up to
+   * ANOM_PER_REC codes each (0 = none).
+   */
+  private anomRec = new Int32Array(0);
+  private anomCode = new Uint16Array(0);
+  private anomStart = 0;
+  private anomCount = 0;
 
   /** Reserves a record and returns its index; its words are `current.i[idx(rec) * RS + field]`. */
   append(): number {
@@ -117,9 +125,13 @@ export class TimelineStore {
     this.firstKept = end;
     // Option pools older than the newest one these records used are no longer referenced.
     for (let p = 0; p < maxPool; p++) (this.pools as (Uint8Array | undefined)[])[p] = undefined;
-    for (const k of this.anomalies.keys()) {
-      if (k >= end) break;
-      this.anomalies.delete(k);
+    while (this.anomStart < this.anomCount && this.anomRec[this.anomStart]! < end) this.anomStart++;
+    if (this.anomStart > 4096 && this.anomStart * 2 > this.anomCount) {
+      // Compact: move the kept entries to the front.
+      this.anomRec.copyWithin(0, this.anomStart, this.anomCount);
+      this.anomCode.copyWithin(0, this.anomStart * ANOM_PER_REC, this.anomCount * ANOM_PER_REC);
+      this.anomCount -= this.anomStart;
+      this.anomStart = 0;
     }
     return dropped;
   }
@@ -135,6 +147,47 @@ export class TimelineStore {
 
   setNext(rec: number, next: number): void {
     this.chunks[rec >>> CHUNK_BITS]!.i[(rec & CHUNK_MASK) * RS + R_NEXT] = next;
+  }
+
+  /** Attaches anomaly codes to a record (the record just appended). */
+  addAnomalies(rec: number, codes: Uint16Array, n: number, extra: number): void {
+    if (this.anomCount === this.anomRec.length) {
+      const cap = Math.max(1024, this.anomRec.length * 2);
+      const r = new Int32Array(cap);
+      r.set(this.anomRec);
+      const c = new Uint16Array(cap * ANOM_PER_REC);
+      c.set(this.anomCode);
+      this.anomRec = r;
+      this.anomCode = c;
+    }
+    const k = this.anomCount++;
+    this.anomRec[k] = rec;
+    const o = k * ANOM_PER_REC;
+    let j = 0;
+    for (let i = 0; i < n && j < ANOM_PER_REC; i++) this.anomCode[o + j++] = codes[i]!;
+    if (extra !== 0 && j < ANOM_PER_REC) this.anomCode[o + j++] = extra;
+    for (; j < ANOM_PER_REC; j++) this.anomCode[o + j] = 0;
+  }
+
+  /** Anomaly codes of a record (not for the hot path). */
+  anomaliesOf(rec: number): number[] {
+    let lo = this.anomStart;
+    let hi = this.anomCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.anomRec[mid]!;
+      if (v === rec) {
+        const out: number[] = [];
+        for (let j = 0; j < ANOM_PER_REC; j++) {
+          const c = this.anomCode[mid * ANOM_PER_REC + j]!;
+          if (c !== 0) out.push(c);
+        }
+        return out;
+      }
+      if (v < rec) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return NO_CODES;
   }
 
   /** Copies option bytes into the pool and returns the reference for R_OPTREF. */
@@ -176,7 +229,7 @@ export class TimelineStore {
     for (const ch of this.chunks) if (ch !== undefined) c++;
     let p = 0;
     for (const x of this.pools as (Uint8Array | undefined)[]) if (x !== undefined) p++;
-    return c * CHUNK * RECORD_BYTES + p * OPT_POOL;
+    return c * CHUNK * RECORD_BYTES + p * OPT_POOL + this.anomRec.byteLength + this.anomCode.byteLength;
   }
 }
 
@@ -185,3 +238,6 @@ export function idx(rec: number): number {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_CODES: number[] = [];
+/** Anomaly codes kept per record (the decoder keeps at most 8; the first ones are the telling ones). */
+const ANOM_PER_REC = 4;

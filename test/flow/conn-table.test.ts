@@ -139,6 +139,19 @@ describe('bounded connection table', () => {
     expect(a.memory().timeline).toBeLessThanOrEqual(3 * 65_536 * 64 + 2 * (1 << 20));
   });
 
+  it('the segment that made room carries the conn_table_limit anomaly on its timeline row', () => {
+    const a = new Analysis({ app: false, maxConnections: 16 });
+    const frames: Frame[] = [];
+    for (let i = 0; i < 20; i++) {
+      const data = ethIpv4Tcp({ src: '10.1.1.1', dst: '10.0.0.2', sport: 20000 + i, dport: 80, flags: 'S', seq: 7 });
+      frames.push({ number: i + 1, buf: data, offset: 0, capLen: data.length, origLen: data.length, tsSec: 1_700_000_000 + i, tsNsec: 0, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined });
+    }
+    a.feed(frames);
+    expect(a.stats.evicted).toBeGreaterThan(0);
+    expect(a.timeline(16)[0]!.anomalies).toEqual(['connection table limit reached; oldest entry evicted']);
+    expect(a.timeline(15)[0]!.anomalies).toEqual([]);
+  });
+
   it('a RST flood on one connection: history capped with x (limits exceeded)', () => {
     const segs = [...HANDSHAKE];
     for (let i = 0; i < 500; i++) segs.push({ from: 'S', flags: 'R', seq: 1000 + i * 7 });
