@@ -28,8 +28,9 @@
  * history letters (for conn_state/history); the RFC 9293 endpoint states and
  * the textbook note; the timeline record; the application observer.
  *
- * Nothing is allocated per packet: the live state of a connection is an
- * object reused with its table slot; records are typed arrays.
+ * Nothing is allocated per packet: the live state of a connection is a
+ * record in its table slot (typed arrays), the analyzers are pooled, and the
+ * timeline records are typed arrays.
  */
 import type { Decoded } from '../decode/decoded.js';
 import { TcpFlag } from '../decode/decoded.js';
