@@ -98,11 +98,13 @@ export function fmtRtt(c: ConnSummary): string {
 /** A duration in s/ms/µs with three significant digits or so. */
 export function fmtSeconds(s: number): string {
   const a = Math.abs(s);
-  if (a >= 100) return `${s.toFixed(0)}s`;
-  if (a >= 1) return `${s.toFixed(2)}s`;
-  if (a >= 0.001) return `${(s * 1000).toFixed(a >= 0.1 ? 0 : 1)}ms`;
   if (a === 0) return '0';
-  return `${(s * 1e6).toFixed(0)}µs`;
+  // Decide the unit on the rounded value, so 0.000999999… prints as 1.0ms, not 1000µs.
+  if (Math.round(a * 1e6) < 1000) return `${(s * 1e6).toFixed(0)}µs`;
+  if (a >= 100) return `${s.toFixed(0)}s`;
+  if (a >= 0.9995) return `${s.toFixed(2)}s`;
+  if (a >= 0.09995) return `${(s * 1000).toFixed(0)}ms`;
+  return `${(s * 1000).toFixed(1)}ms`;
 }
 
 /** Byte counts: exact below 10,000, then k/M/G with one decimal. */

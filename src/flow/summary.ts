@@ -27,8 +27,9 @@ export function addrText(addr: Uint32Array, off: number, ipv: number): string {
 }
 
 export function handshakeKind(f: number): HandshakeKind {
-  if ((f & CF.REFUSED) !== 0) return 'refused';
+  // A handshake completed after a RST to the SYN (an injected RST) still counts as complete.
   if ((f & CF.SYN) !== 0 && (f & CF.SYNACK) !== 0 && (f & CF.HS_ACK) !== 0) return 'complete';
+  if ((f & CF.REFUSED) !== 0) return 'refused';
   if ((f & CF.SYN) !== 0 && (f & CF.SYNACK) === 0) return 'syn-only';
   if ((f & (CF.SYN | CF.SYNACK)) === 0) return 'not-seen';
   return 'partial';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPcap, ethIpv4Tcp } from '../../src/capture/pcap-writer.js';
-import { command as conns } from '../../src/cli/cmd-conns.js';
+import { command as conns, fmtBytes, fmtSeconds } from '../../src/cli/cmd-conns.js';
 import { command as timeline } from '../../src/cli/cmd-timeline.js';
 import { type Io, UsageError } from '../../src/cli/io.js';
 import type { ConnSummary, TimelineEntry } from '../../src/flow/model.js';
@@ -74,6 +74,28 @@ describe.runIf(have)('synack conns', () => {
     const row = r.lines.find((l) => /^\s*0\*/.test(l));
     expect(row).toMatch(/141\.142\.228\.5:59856 → 192\.150\.187\.43:80 +mid/);
     expect(r.lines.some((l) => l.startsWith('* roles inferred'))).toBe(true);
+  });
+
+  it('zeek-tcp-rst-inject-rae.pcap: a handshake completed after an injected RST is complete', async () => {
+    // MANIFEST: "SYN answered by RST …, then SYN/ACK with same ports, data, RST, and data after RST".
+    const r = await run(conns, [join(CORPUS, 'zeek-tcp-rst-inject-rae.pcap'), '--json']);
+    const c = JSON.parse(r.lines[0]!) as ConnSummary;
+    expect(c.handshake).toBe('complete');
+    expect(c.teardown).toBe('rst-server');
+    expect(c.packets).toEqual([4, 5]);
+  });
+
+  it('formats durations and sizes', () => {
+    expect(fmtSeconds(0)).toBe('0');
+    expect(fmtSeconds(0.000119)).toBe('119µs');
+    expect(fmtSeconds(0.000999999)).toBe('1.0ms');
+    expect(fmtSeconds(0.0331)).toBe('33.1ms');
+    expect(fmtSeconds(0.182)).toBe('182ms');
+    expect(fmtSeconds(1.734)).toBe('1.73s');
+    expect(fmtSeconds(123.4)).toBe('123s');
+    expect(fmtBytes(9999)).toBe('9999');
+    expect(fmtBytes(10085)).toBe('10.1k');
+    expect(fmtBytes(12_345_678)).toBe('12.3M');
   });
 
   it('usage errors are one line', async () => {
