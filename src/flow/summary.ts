@@ -214,10 +214,11 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
     const st = stNote >>> 16;
     const noteWord = stNote & 0xffff;
     const dir = ((st >> 8) & 1) as Dir;
-    const flagBits = R[r + R_FLAGSWIN]! >>> 16;
-    const raw = R[r + R_FLAGSWIN]! & 0xffff;
-    const ws = s.wscale[z + dir]!;
-    const window = (flagBits & TcpFlag.SYN) === 0 && ws >= 0 ? raw * 2 ** ws : raw;
+    const fw = R[r + R_FLAGSWIN]!;
+    const flagBits = (fw >>> 16) & 0xfff;
+    const raw = fw & 0xffff;
+    const shiftCode = fw >>> 28;
+    const window = shiftCode > 0 ? raw * 2 ** (shiftCode - 1) : raw;
     const relSeq = R[r + R_RELSEQ]! >>> 0;
     const relAck = R[r + R_RELACK]! >>> 0;
     let note = noteText(noteWord & 0xff, noteWord >> 8, {

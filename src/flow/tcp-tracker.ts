@@ -315,7 +315,10 @@ export class TcpTracker {
       R[r + R_FRAME] = d.frameNumber;
       R[r + R_CONN] = id;
       R[r + R_NEXT] = -1;
-      R[r + R_FLAGSWIN] = (flags << 16) | d.window;
+      // Window scale in use for this segment as known at this point (tshark's single pass):
+      // shift + 1 in the top 4 bits, 0 for none/unknown and on SYNs (never scaled).
+      const shiftCode = (flags & SYN) === 0 && wsArg >= 0 ? wsArg + 1 : 0;
+      R[r + R_FLAGSWIN] = (shiftCode << 28) | (flags << 16) | d.window;
       ch.f[(r >> 1) + R_TIME_F64] = t;
       R[r + R_SEQ] = seq;
       R[r + R_ACK] = ack;

@@ -27,7 +27,7 @@ export const R_FRAME = 0;
 export const R_CONN = 1;
 /** Next record of the same connection, -1 at the end. */
 export const R_NEXT = 2;
-/** flags << 16 | window field as sent (unscaled) */
+/** window scale shift + 1 (0: none) << 28 | flags << 16 | window field as sent (unscaled) */
 export const R_FLAGSWIN = 3;
 /** Float64 word (record * RS/2 + 2): packet time, seconds since the epoch. */
 export const R_TIME_F64 = 2;
