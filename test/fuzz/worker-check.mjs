@@ -1,7 +1,8 @@
 // The two ways the CLI reads a file must agree: analyzeFile on one thread
 // (SYNACK_WORKERS=0) and with the decoding worker (SYNACK_WORKERS=1), over
 // the compiled pipeline in dist/. For each file given, prints one JSON line:
-//   {"file":…, "same":true}  or  {"file":…, "same":false, "at":"<first difference>", "a":…, "b":…}
+//   {"file":…, "worker":true, "same":true}  or  {"file":…, "worker":…, "same":false, "at":"<first difference>", "a":…, "b":…}
+// ("worker": whether SYNACK_WORKERS=1 really used the worker for that file)
 // An error in either path is reported as {"file":…, "error0"/"error1":message}; a
 // CaptureError is fine when both paths give the same one.
 import { dirname, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.SYNACK_DIST ? resolve(process.env.SYNACK_DIST) : resolve(here, '../../dist');
 const { analyzeFile } = await import(`${dist}/analysis.js`);
+const { useWorker } = await import(`${dist}/pipeline/parallel.js`);
 
 function view(a) {
   const conns = a.connections();
@@ -48,12 +50,13 @@ function firstDiff(x, y, path = '') {
 for (const file of process.argv.slice(2)) {
   const r0 = await run(file, '0');
   const r1 = await run(file, '1');
+  const worker = useWorker(file);
   let out;
   if (r0.err !== undefined || r1.err !== undefined) {
-    out = r0.err === r1.err && /^CaptureError/.test(r0.err) ? { file, same: true, refused: true } : { file, error0: r0.err, error1: r1.err };
+    out = r0.err === r1.err && /^CaptureError/.test(r0.err) ? { file, worker, same: true, refused: true } : { file, worker, error0: r0.err, error1: r1.err };
   } else {
     const d = firstDiff(r0.v, r1.v);
-    out = d ? { file, same: false, ...d } : { file, same: true };
+    out = d ? { file, worker, same: false, ...d } : { file, worker, same: true };
   }
   process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'string' && v.length > 300 ? v.slice(0, 300) + '…' : v)) + '\n');
 }
