@@ -11,7 +11,7 @@ import { closeSync } from 'node:fs';
 import { Analysis, type AnalysisOptions } from '../analysis.js';
 import { createAppLayer } from '../analyzers/index.js';
 import type { HttpTransaction } from '../analyzers/types.js';
-import { safeText } from '../bytes/safe-text.js';
+import { safeJson, safeText } from '../bytes/safe-text.js';
 import { type FrameWriter, type LiveBackend, type LiveSource, type OutputFile, openLive, openOutputFile, recordTo } from '../capture/live.js';
 import { type PcapRecord, PcapWriter } from '../capture/pcap-writer.js';
 import type { FrameSource } from '../capture/source.js';
@@ -341,8 +341,8 @@ async function printLive(
     const txs = httpByConn.get(c.id) ?? [];
     httpByConn.delete(c.id);
     if (a.json) {
-      io.out(JSON.stringify({ type: 'conn', ...c }));
-      for (const h of txs) io.out(JSON.stringify({ type: 'http', ...plain(h) }));
+      io.out(safeJson({ type: 'conn', ...c }));
+      for (const h of txs) io.out(safeJson({ type: 'http', ...plain(h) }));
     } else {
       io.out(connLine(c));
       for (const h of txs) io.out(httpLine(h));
@@ -401,7 +401,7 @@ async function printLive(
   }
   const udp = analysis.udpFlows();
   for (const u of udp) {
-    if (a.json) io.out(JSON.stringify({ type: 'conn', ...u }));
+    if (a.json) io.out(safeJson({ type: 'conn', ...u }));
     else io.out(connLine(u));
   }
 
@@ -433,7 +433,7 @@ async function printLive(
     evicted: analysis.stats.evicted,
   };
   if (a.json) {
-    io.out(JSON.stringify(summary));
+    io.out(safeJson(summary));
   } else {
     const kernel = source.kernelDropsKnown ? `${source.dropped.kernel} dropped by the kernel` : 'kernel drops not reported by cap';
     io.out(
