@@ -17,7 +17,7 @@ import { openCapture, type OpenOptions } from './capture/open.js';
 import type { CaptureInfo, Frame, ReaderProblem } from './capture/source.js';
 import { Decoded } from './decode/decoded.js';
 import { FrameDecoder } from './decode/stack.js';
-import { feedFromWorker, useWorker } from './pipeline/parallel.js';
+import { analyzeInWorker, feedFromWorker, useWorker } from './pipeline/parallel.js';
 import { CF } from './flow/conn-store.js';
 import { FrameMap } from './flow/frame-map.js';
 import type { ConnSummary, TimelineEntry } from './flow/model.js';
@@ -256,14 +256,17 @@ export interface AnalyzeFileOptions extends AnalysisOptions, OpenOptions {
 }
 
 /**
- * Reads a capture file (or '-' for stdin) through the whole pipeline. Large
- * regular files are read and decoded by a worker thread while this thread
- * tracks (src/pipeline; same result; SYNACK_WORKERS=0 keeps one thread).
+ * Reads a capture file (or '-' for stdin) through the whole pipeline. With
+ * SYNACK_WORKERS=1 a worker thread reads, decodes and tracks while this
+ * thread runs the application layer (src/pipeline; same result; not the
+ * default: see useWorker).
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions = {}): Promise<Analysis> {
   const a = new Analysis(opts);
   if (opts.bpf === undefined && useWorker(path, opts)) {
-    await feedFromWorker(a, path, opts);
+    // With an application layer the worker also tracks connections; without, it only decodes.
+    if (a.app !== undefined) await analyzeInWorker(a, { ...opts }, path, opts);
+    else await feedFromWorker(a, path, opts);
     a.finish();
     return a;
   }

@@ -4,8 +4,9 @@
 //   decode   read + decode to L4
 //   flow     read + decode + connections and timelines (no application layer)
 //   full     the whole analysis: connections, timelines, HTTP and the rest
-//   flow2, full2  the same on two threads (a worker reads and decodes)
+//   flow2, full2  the same on two threads (src/pipeline, as analyzeFile runs large files)
 // Environment: SYNACK_BENCH_TIMELINES=0 runs flow/full without timelines;
+// SYNACK_BENCH_SPLIT=decode makes full2 use the decode-only worker;
 // SYNACK_DIST=DIR measures the build in DIR instead of dist/.
 // Prints one JSON line: {stage, packets, bytes, seconds, cpuSeconds, maxRssMB, ...}.
 // `seconds` is wall time from opening the file to the end of the analysis
@@ -62,11 +63,15 @@ if (stage === 'read') {
 } else if (stage === 'flow' || stage === 'full' || stage === 'flow2' || stage === 'full2') {
   const a = new Analysis({ timelines, app: stage.startsWith('full') });
   if (stage.endsWith('2')) {
-    // Two threads: a worker reads and decodes, this thread tracks (src/pipeline).
+    // Two threads, as analyzeFile runs large files (src/pipeline): with the application layer the
+    // worker reads, decodes and tracks while this thread runs the application layer; without, the
+    // worker reads and decodes while this thread tracks.
     src.close();
-    const { feedFromWorker } = await import(new URL('pipeline/parallel.js', dist).href);
-    await feedFromWorker(a, file);
+    const par = await import(new URL('pipeline/parallel.js', dist).href);
+    if (a.app && process.env.SYNACK_BENCH_SPLIT !== 'decode') await par.analyzeInWorker(a, { timelines }, file);
+    else await par.feedFromWorker(a, file);
     packets = a.stats.frames;
+    extra.workerCpuSeconds = par.lastWorkerCpuSeconds;
   } else {
     for await (const batch of src) {
       a.feed(batch);
