@@ -169,6 +169,16 @@ export class TimelineStore {
     for (; j < ANOM_PER_REC; j++) this.anomCode[o + j] = 0;
   }
 
+  /** All kept anomaly codes by record, as a Map built on demand (not for the hot path). */
+  get anomalies(): Map<number, number[]> {
+    const m = new Map<number, number[]>();
+    for (let k = this.anomStart; k < this.anomCount; k++) {
+      const rec = this.anomRec[k]!;
+      m.set(rec, this.anomaliesOf(rec));
+    }
+    return m;
+  }
+
   /** Anomaly codes of a record (not for the hot path). */
   anomaliesOf(rec: number): number[] {
     let lo = this.anomStart;
