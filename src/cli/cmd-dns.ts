@@ -11,7 +11,7 @@ import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
 import { DnsLayer } from '../analyzers/dns/index.js';
 import type { DnsTransaction } from '../analyzers/types.js';
-import { safeText } from '../bytes/safe-text.js';
+import { safeJson, safeText } from '../bytes/safe-text.js';
 import { formatTime } from '../decode/describe.js';
 import type { Endpoint } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
@@ -70,11 +70,12 @@ export async function runDns(args: string[], io: Io): Promise<number> {
   for (const p of a.problems) io.err(`synack dns: ${safeText(p.message)}`);
   // Queries in time order; a response without its query sits at its own time.
   const txs = [...layer.dns].sort((x, y) => x.queryTime - y.queryTime || (x.queryFrame || x.responseFrame || 0) - (y.queryFrame || y.responseFrame || 0));
+  if (txs.length === 0 && !parsed.values.json) io.err('synack dns: no DNS messages in this capture');
   for (const tx of txs) {
     const [client, server] = ends(a, tx);
     const rt = ms(tx);
     if (parsed.values.json) {
-      io.out(JSON.stringify({
+      io.out(safeJson({
         time: tx.queryTime, client, server, transport: tx.transport, id: tx.id, type: tx.type, name: tx.name, rcode: tx.rcode,
         answers: tx.answers, queryFrame: tx.queryFrame || null, responseFrame: tx.responseFrame, queryTime: tx.queryFrame ? tx.queryTime : null,
         responseTime: tx.responseTime, responseMs: rt,
