@@ -18,11 +18,19 @@
  *   kept as a transaction whose query was not seen (queryFrame 0).
  *   Queries still open at finish() are reported as unanswered.
  */
-import dnsPacket, { type DnsAnswer } from 'dns-packet';
+import { createRequire } from 'node:module';
+import type dnsPacketModule from 'dns-packet';
+import type { DnsAnswer } from 'dns-packet';
 import { safeText } from '../../bytes/safe-text.js';
 import { Anomaly } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import type { AppEvent, DnsTransaction } from '../types.js';
+
+/** dns-packet, loaded by the first DNS message (loading it costs about 2 MB of memory and start-up time). */
+let dnsPacketLib: typeof dnsPacketModule | undefined;
+function dnsPacket(): typeof dnsPacketModule {
+  return (dnsPacketLib ??= createRequire(import.meta.url)('dns-packet') as typeof dnsPacketModule);
+}
 
 const HEADER_LEN = 12;
 const TCP_LENGTH_PREFIX = 2;
@@ -174,18 +182,19 @@ export class DnsTracker {
     let qtype = '';
     let answers: string[] | null = null;
     let pos = HEADER_LEN;
+    const dp = dnsPacket();
     try {
       for (let i = 0; i < qd; i++) {
-        const q = dnsPacket.question.decode(buf, pos);
-        pos += dnsPacket.question.decode.bytes;
+        const q = dp.question.decode(buf, pos);
+        pos += dp.question.decode.bytes;
         if (i === 0) { qname = q.name; qtype = q.type; }
         if (error) break; // the first question is all pairing needs
       }
       if (!error && isResponse) {
         const out: string[] = [];
         for (let i = 0; i < an; i++) {
-          const a = dnsPacket.answer.decode(buf, pos);
-          pos += dnsPacket.answer.decode.bytes;
+          const a = dp.answer.decode(buf, pos);
+          pos += dp.answer.decode.bytes;
           if (a.type !== 'OPT') out.push(answerText(a));
         }
         answers = out;

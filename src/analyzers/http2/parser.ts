@@ -19,7 +19,9 @@
  * - After a gap the direction waits for a push that starts with a plausible
  *   frame header; its header blocks can no longer be decoded (HPACK state lost).
  */
-import hpack, { type Decompressor } from 'hpack.js';
+import { createRequire } from 'node:module';
+import type hpackModule from 'hpack.js';
+import type { Decompressor } from 'hpack.js';
 import { safeText } from '../../bytes/safe-text.js';
 import { Anomaly } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
@@ -28,6 +30,12 @@ import {
   errorCodeName, Flag, FRAME_HEADER_LEN, FrameType, frameTypeName, H2_PREFACE, OFF_FLAGS, OFF_LENGTH, OFF_STREAM, OFF_TYPE,
   settingName,
 } from './frames.js';
+
+/** hpack.js, loaded by the first HTTP/2 connection (loading it costs about 4 MB of memory and start-up time). */
+let hpackLib: typeof hpackModule | undefined;
+function hpack(): typeof hpackModule {
+  return (hpackLib ??= createRequire(import.meta.url)('hpack.js') as typeof hpackModule);
+}
 
 export { H2_PREFACE } from './frames.js';
 
@@ -475,7 +483,7 @@ export class Http2Parser {
     if (this.hpackBroken) return null;
     const d = this.dirs[dir];
     if (!d.decomp) {
-      d.decomp = hpack.decompressor.create({ table: { maxSize: HPACK_TABLE_MAX } });
+      d.decomp = hpack().decompressor.create({ table: { maxSize: HPACK_TABLE_MAX } });
       d.decomp.on('error', (err) => { d.hpackError = err.message || 'decoding error'; });
     }
     d.hpackError = '';
