@@ -20,8 +20,8 @@
  *   The records claiming 4 GB: 32 MiB (nothing is allocated for them).
  *
  * The real CLI (`synack http --json`, dist/cli via cli-run.mjs) then reads
- * the whole capture too: files of 8 MiB and more go through its worker
- * thread, a path of their own.
+ * the whole capture too, through the two-thread path (SYNACK_WORKERS=1: a
+ * worker reads, decodes and tracks), a path of its own.
  *
  * Sizes: SYNACK_HOSTILE_FULL=1 makes the header line 1 GiB and the
  * wraparound transfer 256 MiB (CI default: 64 MiB and 8 MiB); the other
@@ -301,10 +301,11 @@ describe.skipIf(distWhy !== '')('hostile capture', () => {
     expect(r.http.map((t) => t.uri)).toEqual(expect.arrayContaining(['/before', '/after', '/after-the-long-line', '/million-chunks', '/first-copy', '/across-2-to-the-32']));
   }, T);
 
-  it('the real CLI over the whole capture (synack http --json; worker thread for large files): bounded, inert, markers on stderr', () => {
+  it('the real CLI over the whole capture (synack http --json; worker thread): bounded, inert, markers on stderr', () => {
     const bound = cpuBound(combined.frames, combined.bytes);
     const r = spawnSync(process.execPath, [CLI_RUN, 'http', combined.path, '--json'], {
       encoding: 'utf8', maxBuffer: 256 * MiB, timeout: Math.ceil(4 * bound + 30_000),
+      env: { ...process.env, SYNACK_WORKERS: '1' },
     });
     expect(r.status, r.stderr).toBe(0);
     const errLines = r.stderr.split('\n').filter((l) => l !== '');
