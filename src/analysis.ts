@@ -46,6 +46,13 @@ export interface AnalysisOptions {
   /** Wireshark-style TCP analysis flags (default true). */
   tcpAnalysis?: boolean;
   /**
+   * Connection (and UDP flow) summaries kept at most (default: all; about 190
+   * bytes each). Beyond, the oldest summary is dropped for each new one: its id
+   * then answers undefined, and a connection still open at that point leaves the
+   * table (later packets start a new one). Counts stay exact. For long live captures.
+   */
+  maxSummaries?: number;
+  /**
    * Timeline records kept at most over all connections (default: all; 64 bytes
    * each plus options). Beyond, the oldest are dropped 65,536 at a time and the
    * connections keep their newest rows. For long live captures.
@@ -108,8 +115,9 @@ export class Analysis {
       timelines,
       analysis: opts.tcpAnalysis,
       maxTimelineRecords: opts.maxTimelineRecords,
+      maxSummaries: opts.maxSummaries,
     }, this.frames, this.app);
-    this.udp = new UdpTracker({ maxFlows: opts.maxUdpFlows, idleTimeout: opts.udpIdleTimeout }, this.frames, this.app);
+    this.udp = new UdpTracker({ maxFlows: opts.maxUdpFlows, idleTimeout: opts.udpIdleTimeout, maxSummaries: opts.maxSummaries }, this.frames, this.app);
   }
 
   /** Decodes and tracks a batch of frames (the batch is not kept). */
@@ -166,13 +174,13 @@ export class Analysis {
   }
 
   conn(id: number): ConnSummary | undefined {
-    if (!(id >= 0 && id < this.tcp.store.count)) return undefined;
+    if (!this.tcp.store.has(id)) return undefined;
     return tcpSummary(this.tcp, id, this.app ? this.app.tcpLabel(id) : '');
   }
 
   connections(): ConnSummary[] {
     const out: ConnSummary[] = [];
-    for (let id = 0; id < this.tcp.store.count; id++) out.push(this.conn(id)!);
+    for (let id = this.tcp.store.base; id < this.tcp.store.count; id++) out.push(this.conn(id)!);
     return out;
   }
 
@@ -182,13 +190,13 @@ export class Analysis {
   }
 
   udpFlow(id: number): ConnSummary | undefined {
-    if (!(id >= 0 && id < this.udp.store.count)) return undefined;
+    if (!this.udp.store.has(id)) return undefined;
     return udpSummary(this.udp, id, this.app ? this.app.udpLabel(id) : '');
   }
 
   udpFlows(): ConnSummary[] {
     const out: ConnSummary[] = [];
-    for (let id = 0; id < this.udp.store.count; id++) out.push(this.udpFlow(id)!);
+    for (let id = this.udp.store.base; id < this.udp.store.count; id++) out.push(this.udpFlow(id)!);
     return out;
   }
 
@@ -199,8 +207,9 @@ export class Analysis {
 
   /** Number of timeline rows of a connection (0 when timelines are off). */
   timelineLength(connId: number): number {
-    if (this.tcp.tl === null || !(connId >= 0 && connId < this.tcp.store.count)) return 0;
-    return this.tcp.store.tlCount[connId]!;
+    const st = this.tcp.store;
+    if (this.tcp.tl === null || !st.has(connId)) return 0;
+    return st.tlCount[connId & st.mask]!;
   }
 
   /** The connection or flow a frame belongs to (needs timelines). */
@@ -211,12 +220,14 @@ export class Analysis {
     if (v <= -2) return { proto: 'udp', id: -2 - v, index: -1 };
     if (v < this.tcp.tl!.firstKept) return undefined;
     const id = this.tcp.tl!.get(v, R_CONN);
+    if (!this.tcp.store.has(id)) return undefined;
     return { proto: 'tcp', id, index: recordPosition(this.tcp, id, v) };
   }
 
   /** Whether a TCP connection is still tracked (can get more packets). */
   isLive(connId: number): boolean {
-    return (this.tcp.store.flags[connId]! & CF.LIVE) !== 0 && !this.finished;
+    const st = this.tcp.store;
+    return st.has(connId) && (st.flags[connId & st.mask]! & CF.LIVE) !== 0 && !this.finished;
   }
 
   /** Approximate memory held by the flow stores, and bytes per stored packet record. */

@@ -155,15 +155,15 @@ export function connsText(a: Analysis, f: ConnFilterOptions, udp: boolean): stri
   const rows: Row[] = [];
   let inferred = false;
   for (let id = 0; id < a.connCount(); id++) {
-    const c = a.conn(id)!;
-    if (!matches(c, f)) continue;
+    const c = a.conn(id);
+    if (c === undefined || !matches(c, f)) continue;
     if (c.rolesInferred) inferred = true;
     rows.push(row(c, false));
   }
   if (udp) {
     for (let id = 0; id < a.udpCount(); id++) {
-      const c = a.udpFlow(id)!;
-      if (matches(c, f)) rows.push(row(c, true));
+      const c = a.udpFlow(id);
+      if (c !== undefined && matches(c, f)) rows.push(row(c, true));
     }
   }
   const out = table(rows);
@@ -198,15 +198,15 @@ export const command: Command = {
       const lines: string[] = [];
       const flush = (): void => { if (lines.length > 0) { io.out(lines.join('\n')); lines.length = 0; } };
       for (let id = 0; id < a.connCount(); id++) {
-        const c = a.conn(id)!;
-        if (!matches(c, filter)) continue;
+        const c = a.conn(id);
+        if (c === undefined || !matches(c, filter)) continue;
         lines.push(JSON.stringify(c));
         if (lines.length >= 1000) flush();
       }
       if (values.udp === true) {
         for (let id = 0; id < a.udpCount(); id++) {
-          const c = a.udpFlow(id)!;
-          if (!matches(c, filter)) continue;
+          const c = a.udpFlow(id);
+          if (c === undefined || !matches(c, filter)) continue;
           lines.push(JSON.stringify(c));
           if (lines.length >= 1000) flush();
         }

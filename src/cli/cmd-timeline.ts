@@ -107,7 +107,10 @@ function selected(a: Analysis, conn: number | null, f: ConnFilterOptions): numbe
     return [conn];
   }
   const ids: number[] = [];
-  for (let id = 0; id < a.connCount(); id++) if (matches(a.conn(id)!, f)) ids.push(id);
+  for (let id = 0; id < a.connCount(); id++) {
+    const c = a.conn(id);
+    if (c !== undefined && matches(c, f)) ids.push(id);
+  }
   return ids;
 }
 
@@ -143,7 +146,8 @@ export const command: Command = {
     const lines: string[] = [];
     const flush = (): void => { if (lines.length > 0) { io.out(lines.join('\n')); lines.length = 0; } };
     for (const id of ids) {
-      const c = a.conn(id)!;
+      const c = a.conn(id);
+      if (c === undefined) continue;
       const entries = a.timeline(id);
       if (values.json === true) {
         for (const e of entries) {

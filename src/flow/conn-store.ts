@@ -5,7 +5,8 @@
  * tracking state of a live connection (sequence bases, analysers) lives
  * elsewhere and is bounded (TcpTracker).
  *
- * About 190 bytes per connection (BYTES_PER_CONN); a history longer than
+ * Arrays are indexed by `id & mask` (see ConnStore). About 190 bytes per
+ * connection (BYTES_PER_CONN); a history longer than
  * HIST_INLINE letters keeps the rest in a string.
  */
 
@@ -60,9 +61,41 @@ export const HIST_MAX = 100;
 /** Bytes per connection of the arrays below. */
 export const BYTES_PER_CONN = 1 + 32 + 4 + 16 + 8 + 8 + 16 + 16 + 4 + 2 + 2 + 16 + 2 + 4 + 2 + 16 + 12 + 8 + 4 + HIST_INLINE + 1;
 
+/**
+ * Ids are issued in order and never reused. Summaries live in a ring indexed
+ * by `id & mask`: all of them while the run has at most `maxKept` connections
+ * (the ring grows by doubling), then the oldest is dropped for each new one
+ * (`base` = the oldest id still kept; the owner releases a dropped connection
+ * that was still in its table first). For a file the ring is never full, and
+ * the index is the id.
+ */
 export class ConnStore {
+  /** Ids issued so far. */
   count = 0;
+  /** Oldest id still kept. */
+  base = 0;
+  /** Dropped summaries (retention). */
+  dropped = 0;
+  mask = 0;
   private cap = 0;
+  readonly maxKept: number;
+
+  constructor(maxKept = Infinity) {
+    // A power of two, so that the ring index is id & mask.
+    let m = 256;
+    while (m < maxKept && m < 2 ** 30) m *= 2;
+    this.maxKept = maxKept === Infinity ? Infinity : m;
+  }
+
+  /** Whether a summary is kept for id. */
+  has(id: number): boolean {
+    return id >= this.base && id < this.count;
+  }
+
+  /** The id that the next add() drops, or -1. */
+  nextDrop(): number {
+    return this.count - this.base === this.cap && this.cap >= this.maxKept ? this.base : -1;
+  }
   ipv = new Uint8Array(0);
   /** 8 words per connection: client address (4 words) then server address. */
   addr = new Uint32Array(0);
@@ -103,25 +136,50 @@ export class ConnStore {
   histLen = new Uint8Array(0);
   readonly histMore = new Map<number, string>();
 
-  /** Appends a connection and returns its id. */
+  /** Appends a connection and returns its id (dropping the oldest summary when the ring is full at maxKept). */
   add(): number {
-    if (this.count === this.cap) this.grow(Math.max(256, this.cap * 2));
+    if (this.count - this.base === this.cap) {
+      if (this.cap < this.maxKept) this.grow(Math.max(256, this.cap * 2));
+      else {
+        this.histMore.delete(this.base);
+        this.base++;
+        this.dropped++;
+      }
+    }
     const id = this.count++;
-    this.tlHead[id] = -1;
-    this.tlTail[id] = -1;
-    this.tlCurPos[id] = -1;
-    this.tlCurRec[id] = -1;
-    this.rtt1[id] = NaN;
-    this.rtt2[id] = NaN;
-    this.slot[id] = -1;
-    this.wscale[id * 2] = -1;
-    this.wscale[id * 2 + 1] = -1;
-    this.histLen[id] = 0;
+    this.clear(id & this.mask, id);
     return id;
   }
 
+  /** Resets every field of ring index i for a new connection. */
+  private clear(i: number, id: number): void {
+    this.ipv[i] = 0;
+    this.addr.fill(0, i * 8, i * 8 + 8);
+    this.port[i * 2] = 0; this.port[i * 2 + 1] = 0;
+    this.firstTime[i] = 0; this.lastTime[i] = 0;
+    this.firstFrame[i] = 0; this.lastFrame[i] = 0;
+    this.pkts[i * 2] = 0; this.pkts[i * 2 + 1] = 0;
+    this.bytes[i * 2] = 0; this.bytes[i * 2 + 1] = 0;
+    this.payload[i * 2] = 0; this.payload[i * 2 + 1] = 0;
+    this.retrans[i] = 0;
+    this.st[i * 2] = 0; this.st[i * 2 + 1] = 0;
+    this.zs[i * 2] = 0; this.zs[i * 2 + 1] = 0;
+    this.zsize[i * 2] = 0; this.zsize[i * 2 + 1] = 0;
+    this.wscale[i * 2] = -1; this.wscale[i * 2 + 1] = -1;
+    this.flags[i] = 0;
+    this.synCount[i] = 0;
+    this.rtt1[i] = NaN; this.rtt2[i] = NaN;
+    this.tlHead[i] = -1; this.tlTail[i] = -1; this.tlCount[i] = 0;
+    this.tlCurPos[i] = -1; this.tlCurRec[i] = -1;
+    this.slot[i] = -1;
+    this.histLen[i] = 0;
+    this.histMore.delete(id);
+  }
+
+  /** Doubles the ring; only while nothing was dropped, so index = id and a plain copy keeps the layout. */
   private grow(n: number): void {
     this.cap = n;
+    this.mask = n - 1;
     this.ipv = g8(this.ipv, n);
     this.addr = g32(this.addr, n * 8);
     this.port = g16(this.port, n * 2);
@@ -158,10 +216,11 @@ export class ConnStore {
    * Zeek's letter for "analysis partial (limits exceeded)", and nothing more.
    */
   addHistory(id: number, code: number): void {
-    const n = this.histLen[id]!;
+    const i = id & this.mask;
+    const n = this.histLen[i]!;
     if (n < HIST_INLINE) {
-      this.hist[id * HIST_INLINE + n] = code;
-      this.histLen[id] = n + 1;
+      this.hist[i * HIST_INLINE + n] = code;
+      this.histLen[i] = n + 1;
       return;
     }
     const more = this.histMore.get(id) ?? '';
@@ -171,9 +230,10 @@ export class ConnStore {
 
   /** The history string of a connection. */
   history(id: number): string {
-    const n = this.histLen[id]!;
+    const x = id & this.mask;
+    const n = this.histLen[x]!;
     let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(this.hist[id * HIST_INLINE + i]!);
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.hist[x * HIST_INLINE + i]!);
     const more = this.histMore.get(id);
     return more === undefined ? s : s + more;
   }

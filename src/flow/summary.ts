@@ -52,26 +52,27 @@ function nullable(x: number): number | null {
 /** Summary of TCP connection `id`; `label` is the application label (already safe). */
 export function tcpSummary(tr: TcpTracker, id: number, label: string): ConnSummary {
   const s = tr.store;
-  const z = id * 2;
-  const f = s.flags[id]!;
-  const ipv = s.ipv[id]!;
+  const x = id & s.mask;
+  const z = x * 2;
+  const f = s.flags[x]!;
+  const ipv = s.ipv[x]!;
   const handshake = handshakeKind(f);
   const teardown = teardownKind(f);
   const history = s.history(id);
-  const firstTime = s.firstTime[id]!;
-  const lastTime = s.lastTime[id]!;
+  const firstTime = s.firstTime[x]!;
+  const lastTime = s.lastTime[x]!;
   const rst = (f & (CF.RST_C | CF.RST_S)) !== 0;
   const finBoth = (f & CF.FIN_C) !== 0 && (f & CF.FIN_S) !== 0;
   return {
     id,
     proto: 'tcp',
-    client: { ip: addrText(s.addr, id * 8, ipv), port: s.port[z]! },
-    server: { ip: addrText(s.addr, id * 8 + 4, ipv), port: s.port[z + 1]! },
+    client: { ip: addrText(s.addr, x * 8, ipv), port: s.port[z]! },
+    server: { ip: addrText(s.addr, x * 8 + 4, ipv), port: s.port[z + 1]! },
     rolesInferred: (f & CF.ROLES_INFERRED) !== 0,
     handshake,
-    synRetransmissions: Math.max(0, s.synCount[id]! - 1),
-    rttSynToSynAck: nullable(s.rtt1[id]!),
-    rttSynAckToAck: nullable(s.rtt2[id]!),
+    synRetransmissions: Math.max(0, s.synCount[x]! - 1),
+    rttSynToSynAck: nullable(s.rtt1[x]!),
+    rttSynAckToAck: nullable(s.rtt2[x]!),
     teardown,
     activeCloser: (f & (CF.FIN_C | CF.FIN_S)) === 0 ? null : (f & CF.FIRST_FIN_S) !== 0 ? 'server' : 'client',
     clientState: stName(s.st[z]!),
@@ -84,26 +85,27 @@ export function tcpSummary(tr: TcpTracker, id: number, label: string): ConnSumma
     packets: [s.pkts[z]!, s.pkts[z + 1]!],
     bytes: [s.bytes[z]!, s.bytes[z + 1]!],
     payloadBytes: [s.payload[z]!, s.payload[z + 1]!],
-    retransmissions: s.retrans[id]!,
+    retransmissions: s.retrans[x]!,
     app: label,
     openAtEnd: !rst && !finBoth && handshake !== 'syn-only' && handshake !== 'refused',
-    firstFrame: s.firstFrame[id]!,
-    lastFrame: s.lastFrame[id]!,
+    firstFrame: s.firstFrame[x]!,
+    lastFrame: s.lastFrame[x]!,
   };
 }
 
 export function udpSummary(tr: UdpTracker, id: number, label: string): ConnSummary {
   const s: ConnStore = tr.store;
-  const z = id * 2;
-  const f = s.flags[id]!;
-  const ipv = s.ipv[id]!;
-  const firstTime = s.firstTime[id]!;
-  const lastTime = s.lastTime[id]!;
+  const x = id & s.mask;
+  const z = x * 2;
+  const f = s.flags[x]!;
+  const ipv = s.ipv[x]!;
+  const firstTime = s.firstTime[x]!;
+  const lastTime = s.lastTime[x]!;
   return {
     id,
     proto: 'udp',
-    client: { ip: addrText(s.addr, id * 8, ipv), port: s.port[z]! },
-    server: { ip: addrText(s.addr, id * 8 + 4, ipv), port: s.port[z + 1]! },
+    client: { ip: addrText(s.addr, x * 8, ipv), port: s.port[z]! },
+    server: { ip: addrText(s.addr, x * 8 + 4, ipv), port: s.port[z + 1]! },
     rolesInferred: (f & CF.ROLES_INFERRED) !== 0,
     handshake: 'not-seen',
     synRetransmissions: 0,
@@ -124,8 +126,8 @@ export function udpSummary(tr: UdpTracker, id: number, label: string): ConnSumma
     retransmissions: 0,
     app: label,
     openAtEnd: false,
-    firstFrame: s.firstFrame[id]!,
-    lastFrame: s.lastFrame[id]!,
+    firstFrame: s.firstFrame[x]!,
+    lastFrame: s.lastFrame[x]!,
   };
 }
 
@@ -189,20 +191,21 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
   events: ReadonlyMap<number, string[]> | undefined): TimelineEntry[] {
   const tl = tr.tl;
   const s = tr.store;
-  if (tl === null || id < 0 || id >= s.count) return [];
-  const count = s.tlCount[id]!;
+  if (tl === null || !s.has(id)) return [];
+  const x = id & s.mask;
+  const count = s.tlCount[x]!;
   from = Math.max(0, Math.floor(from));
   to = Math.min(count, Math.floor(to));
   if (to <= from) return [];
   // Walk the chain from the head or from the cursor, whichever is closer and not past `from`.
   let pos = 0;
-  let rec = s.tlHead[id]!;
-  const cp = s.tlCurPos[id]!;
-  if (cp >= 0 && cp <= from) { pos = cp; rec = s.tlCurRec[id]!; }
+  let rec = s.tlHead[x]!;
+  const cp = s.tlCurPos[x]!;
+  if (cp >= 0 && cp <= from) { pos = cp; rec = s.tlCurRec[x]!; }
   while (pos < from) { rec = tl.get(rec, R_NEXT); pos++; }
-  const f = s.flags[id]!;
-  const firstTime = s.firstTime[id]!;
-  const z = id * 2;
+  const f = s.flags[x]!;
+  const firstTime = s.firstTime[x]!;
+  const z = x * 2;
   const openAtEnd = tcpSummaryOpenAtEnd(f);
   const rolesRule = roleReason(s.port[z]!, s.port[z + 1]!);
   const out: TimelineEntry[] = [];
@@ -252,8 +255,8 @@ export function tcpTimeline(tr: TcpTracker, id: number, from: number, to: number
       app: ev ? ev.slice() : [],
       anomalies: anomalies.length > 0 ? anomalies.map((a) => Anomaly.text(a)) : [],
     });
-    s.tlCurPos[id] = pos;
-    s.tlCurRec[id] = rec;
+    s.tlCurPos[x] = pos;
+    s.tlCurRec[x] = rec;
     rec = R[r + R_NEXT]!;
     pos++;
   }
@@ -271,7 +274,8 @@ function tcpSummaryOpenAtEnd(f: number): boolean {
 export function recordPosition(tr: TcpTracker, id: number, rec: number): number {
   const tl = tr.tl;
   if (tl === null) return -1;
-  let r = tr.store.tlHead[id]!;
+  if (!tr.store.has(id)) return -1;
+  let r = tr.store.tlHead[id & tr.store.mask]!;
   let pos = 0;
   while (r >= 0 && r !== rec) { r = tl.get(r, R_NEXT); pos++; }
   return r === rec ? pos : -1;

@@ -70,6 +70,12 @@ export interface TcpTrackerOptions {
   /** Closed connections that keep their analyzer while they linger (default 1024). */
   maxClosedAnalyzers?: number;
   /**
+   * Connection summaries kept at most (default: all). Beyond, the oldest is
+   * dropped for each new connection (a connection still open then leaves the
+   * table too). For long live captures.
+   */
+  maxSummaries?: number;
+  /**
    * Timeline records kept at most, over all connections (default: all). Beyond,
    * the oldest 65,536 are dropped at a time; connections keep their newest rows
    * and are marked TIMELINE_CUT. For long live captures.
@@ -156,7 +162,7 @@ export function srcLooksLikeClient(srcPort: number, dstPort: number): boolean {
 }
 
 export class TcpTracker {
-  readonly store = new ConnStore();
+  readonly store: ConnStore;
   readonly tl: TimelineStore | null;
   readonly table: FlowTable;
   /**
@@ -196,6 +202,7 @@ export class TcpTracker {
 
   constructor(opts: TcpTrackerOptions, readonly frames: FrameMap | null, readonly app: AppObserver | undefined) {
     this.maxConnections = Math.max(1, opts.maxConnections ?? 100_000);
+    this.store = new ConnStore(opts.maxSummaries ?? Infinity);
     this.closedTimeout = opts.closedTimeout ?? 30;
     this.idleTimeout = opts.idleTimeout ?? Infinity;
     this.analysis = opts.analysis ?? true;
@@ -228,7 +235,7 @@ export class TcpTracker {
         this.release(s, 0);
         s = -1;
         reuse = true;
-      } else if (t - store.lastTime[id]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
+      } else if (t - store.lastTime[id & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
         this.release(s, CF.EXPIRED);
         this.expired++;
         s = -1;
@@ -243,7 +250,7 @@ export class TcpTracker {
     }
     const b = s * LS;
     const id = I[b + LID]!;
-    const zi = id * 2;
+    const zi = (id & this.store.mask) * 2;
     const di = zi + dir;
     const len = d.payloadWireLen > 0 ? d.payloadWireLen : 0;
 
@@ -251,8 +258,8 @@ export class TcpTracker {
     store.pkts[di]!++;
     store.bytes[di]! += d.origLen;
     store.payload[di]! += len;
-    store.lastTime[id] = t;
-    store.lastFrame[id] = d.frameNumber;
+    store.lastTime[id & store.mask] = t;
+    store.lastFrame[id & store.mask] = d.frameNumber;
 
     // ---- relative sequence numbers, as tshark computes them ----
     const bit = 1 << dir;
@@ -293,7 +300,7 @@ export class TcpTracker {
     if (an !== undefined) {
       mask = an.segment(dir, seq, ack, flags, len, d.window, wsArg, d.tsSec, d.tsNsec, d.frameNumber);
       dup = an.dupAckCount;
-      if ((mask & ANY_RETRANSMISSION) !== 0) store.retrans[id]!++;
+      if ((mask & ANY_RETRANSMISSION) !== 0) store.retrans[id & store.mask]!++;
     }
 
     // ---- Zeek's endpoint states and history ----
@@ -303,7 +310,7 @@ export class TcpTracker {
     const wasClosed = this.isClosed(s);
     let note = this.rfc(s, id, dir, flags, seq, ack, len);
     if (!wasClosed && this.isClosed(s)) this.closed(s, id);
-    if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
+    if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id & store.mask]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
     // ---- timeline record ----
     const tl = this.tl;
@@ -343,11 +350,11 @@ export class TcpTracker {
         R[r + R_DUPOPT] = dup << 8;
       }
       if (d.anomalyCount > 0 || evictedNow) tl.addAnomalies(rec, d.anomalyCodes, d.anomalyCount, evictedNow ? Anomaly.conn_table_limit : 0);
-      const tail = store.tlTail[id]!;
+      const tail = store.tlTail[id & store.mask]!;
       if (tail >= 0) tl.setNext(tail, rec);
-      else store.tlHead[id] = rec;
-      store.tlTail[id] = rec;
-      store.tlCount[id]!++;
+      else store.tlHead[id & store.mask] = rec;
+      store.tlTail[id & store.mask] = rec;
+      store.tlCount[id & store.mask]!++;
       if (tl.count - tl.firstKept > this.maxTimelineRecords) this.dropRecords(tl);
       if (this.frames !== null) this.frames.setTcpRecord(d.frameNumber, rec);
     }
@@ -400,13 +407,15 @@ export class TcpTracker {
   private dropRecords(tl: TimelineStore): void {
     const store = this.store;
     this.droppedRecords += tl.dropOldestChunk((rec, conn, next) => {
-      if (store.tlHead[conn] === rec) {
-        store.tlHead[conn] = next;
-        store.tlCount[conn]!--;
-        if (next < 0) store.tlTail[conn] = -1;
-        store.tlCurPos[conn] = -1;
-        store.tlCurRec[conn] = -1;
-        store.flags[conn] = store.flags[conn]! | CF.TIMELINE_CUT;
+      if (!store.has(conn)) return; // its summary was dropped already
+      const c = conn & store.mask;
+      if (store.tlHead[c] === rec) {
+        store.tlHead[c] = next;
+        store.tlCount[c]!--;
+        if (next < 0) store.tlTail[c] = -1;
+        store.tlCurPos[c] = -1;
+        store.tlCurRec[c] = -1;
+        store.flags[c] = store.flags[c]! | CF.TIMELINE_CUT;
       }
     });
   }
@@ -418,8 +427,8 @@ export class TcpTracker {
 
   /** Zeek's payload sizes (TCP_Endpoint::Size) for a connection, live or finished. */
   zeekSize(id: number, side: 0 | 1): number {
-    const s = this.store.slot[id]!;
-    if (s < 0) return this.store.zsize[id * 2 + side]!;
+    const s = this.store.slot[id & this.store.mask]!;
+    if (s < 0) return this.store.zsize[(id & this.store.mask) * 2 + side]!;
     return this.computeZeekSize(s, id, side);
   }
 
@@ -437,22 +446,29 @@ export class TcpTracker {
     else { srcIsClient = srcLooksLikeClient(d.srcPort, d.dstPort); cf |= CF.ROLES_INFERRED; }
     if (!srcIsClient) cf |= CF.FLIPPED;
     if (reuse) cf |= CF.PORT_REUSE;
+    // Summary retention: the oldest summary goes for this one; if that connection is still in
+    // the table it leaves it first (its later packets start a new connection).
+    const drop = store.nextDrop();
+    if (drop >= 0) {
+      const ds = store.slot[drop & store.mask]!;
+      if (ds >= 0) this.release(ds, CF.EXPIRED);
+    }
     const id = store.add();
     const tab = this.table;
     const s = tab.insert(d, id, srcIsClient);
     this.resetLive(s);
     if (this.analysis && this.analyzers[s] === undefined) this.takeAnalyzer(s);
     else this.analyzers[s]?.reset();
-    store.slot[id] = s;
-    store.ipv[id] = d.ipVersion;
-    tab.copyAddr(s, store.addr, id * 8);
-    store.port[id * 2] = tab.port(s, 0);
-    store.port[id * 2 + 1] = tab.port(s, 1);
-    store.firstTime[id] = t;
-    store.firstFrame[id] = d.frameNumber;
-    store.flags[id] = cf;
+    store.slot[id & store.mask] = s;
+    store.ipv[id & store.mask] = d.ipVersion;
+    tab.copyAddr(s, store.addr, (id & store.mask) * 8);
+    store.port[(id & store.mask) * 2] = tab.port(s, 0);
+    store.port[(id & store.mask) * 2 + 1] = tab.port(s, 1);
+    store.firstTime[id & store.mask] = t;
+    store.firstFrame[id & store.mask] = d.frameNumber;
+    store.flags[id & store.mask] = cf;
     if (!srcIsClient) store.addHistory(id, 0x5e); // '^'
-    const zi = id * 2;
+    const zi = (id & this.store.mask) * 2;
     if (syn && !ackf) { store.st[zi] = St.CLOSED; store.st[zi + 1] = St.LISTEN; }
     else if (syn) { store.st[zi] = St.UNKNOWN; store.st[zi + 1] = St.LISTEN; }
     else { store.st[zi] = St.ESTABLISHED; store.st[zi + 1] = St.ESTABLISHED; }
@@ -514,16 +530,16 @@ export class TcpTracker {
     this.dropAnalyzer(s);
     const id = this.table.rec[s * LS + LID]!;
     this.writeZeekSizes(s, id);
-    const f = this.store.flags[id]!;
-    this.store.flags[id] = (f & ~CF.LIVE) | why;
-    this.store.slot[id] = -1;
+    const f = this.store.flags[id & this.store.mask]!;
+    this.store.flags[id & this.store.mask] = (f & ~CF.LIVE) | why;
+    this.store.slot[id & this.store.mask] = -1;
     this.table.remove(s);
     this.app?.tcpEnd(id);
   }
 
   private writeZeekSizes(s: number, id: number): void {
-    this.store.zsize[id * 2] = this.computeZeekSize(s, id, 0);
-    this.store.zsize[id * 2 + 1] = this.computeZeekSize(s, id, 1);
+    this.store.zsize[(id & this.store.mask) * 2] = this.computeZeekSize(s, id, 0);
+    this.store.zsize[(id & this.store.mask) * 2 + 1] = this.computeZeekSize(s, id, 1);
   }
 
   /** TCP_Endpoint::Size(): payload bytes from sequence numbers (without the SYN and FIN octets). */
@@ -531,9 +547,9 @@ export class TcpTracker {
     const I = this.table.rec;
     const FL = this.table.f;
     const zs = this.store.zs;
-    const me = zs[id * 2 + e]!;
+    const me = zs[(id & this.store.mask) * 2 + e]!;
     if (me === Zs.INACTIVE) return 0;
-    const peer = zs[id * 2 + (e ^ 1)]!;
+    const peer = zs[(id & this.store.mask) * 2 + (e ^ 1)]!;
     const k = s * LS + e;
     if (I[k + ZPREV] === Zs.SYN_SENT && me === Zs.RESET && peer === Zs.INACTIVE) return 0;
     const dl = seqDiff(I[k + ZLAST]!, I[k + ZSTART]!);
@@ -558,7 +574,7 @@ export class TcpTracker {
       let n = 0;
       for (let s = 0; s < cap; s++) {
         const id = tab.idOf(s);
-        if (id >= 0 && this.evictClass(s, id) === cls) times[n++] = store.lastTime[id]!;
+        if (id >= 0 && this.evictClass(s, id) === cls) times[n++] = store.lastTime[id & store.mask]!;
       }
       if (n === 0) continue;
       const need = want - done;
@@ -566,7 +582,7 @@ export class TcpTracker {
       if (n > need) cut = times.subarray(0, n).sort()[need - 1]!;
       for (let s = 0; s < cap && done < want; s++) {
         const id = tab.idOf(s);
-        if (id < 0 || this.evictClass(s, id) !== cls || store.lastTime[id]! > cut) continue;
+        if (id < 0 || this.evictClass(s, id) !== cls || store.lastTime[id & store.mask]! > cut) continue;
         this.release(s, CF.EVICTED);
         this.evicted++;
         done++;
@@ -575,7 +591,7 @@ export class TcpTracker {
   }
 
   private evictClass(s: number, id: number): number {
-    if ((this.store.flags[id]! & CF.SYN) !== 0 && this.store.pkts[id * 2 + 1] === 0) return 0;
+    if ((this.store.flags[id & this.store.mask]! & CF.SYN) !== 0 && this.store.pkts[(id & this.store.mask) * 2 + 1] === 0) return 0;
     if (this.isClosed(s)) return 1;
     return 2;
   }
@@ -588,7 +604,7 @@ export class TcpTracker {
     for (let s = 0; s < cap; s++) {
       const id = tab.idOf(s);
       if (id < 0) continue;
-      if (t - store.lastTime[id]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
+      if (t - store.lastTime[id & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
         this.release(s, CF.EXPIRED);
         this.expired++;
       }
@@ -602,7 +618,7 @@ export class TcpTracker {
     const I = this.table.rec;
     const FL = this.table.f;
     const zs = this.store.zs;
-    const zi = id * 2;
+    const zi = (id & this.store.mask) * 2;
     const p = (e ^ 1) as 0 | 1;
     const ke = s * LS + e;
     const kp = s * LS + p;
@@ -676,7 +692,7 @@ export class TcpTracker {
   /** TCPSessionAdapter::UpdateStateMachine (originator = client). */
   private zeekStateMachine(s: number, id: number, e: 0 | 1, flags: number, seq: number, len: number): void {
     const zs = this.store.zs;
-    const zi = id * 2;
+    const zi = (id & this.store.mask) * 2;
     const p = (e ^ 1) as 0 | 1;
     const syn = (flags & SYN) !== 0;
     const ackf = (flags & ACK) !== 0;
@@ -808,7 +824,7 @@ export class TcpTracker {
     const FL = this.table.f;
     const b = s * LS;
     const st = store.st;
-    const zi = id * 2;
+    const zi = (id & this.store.mask) * 2;
     const ie = zi + e;
     const p = (e ^ 1) as 0 | 1;
     const ip = zi + p;
@@ -816,7 +832,7 @@ export class TcpTracker {
     const ackf = (flags & ACK) !== 0;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
-    let cf = store.flags[id]!;
+    let cf = store.flags[id & store.mask]!;
     let note = 0;
     let arg = 0;
     let finBits = I[s * LS + FINB]!;
@@ -841,13 +857,13 @@ export class TcpTracker {
       I[s * LS + RSTB] = rstBits | (1 << e);
       st[ie] = St.CLOSED;
       st[ip] = St.CLOSED;
-      store.flags[id] = cf;
+      store.flags[id & store.mask] = cf;
       return note | (arg << 8);
     }
 
     if (rstBits !== 0) {
       if (!syn) {
-        store.flags[id] = cf;
+        store.flags[id & store.mask] = cf;
         return Note.AFTER_RST;
       }
       // A new handshake on the same connection after a RST (e.g. an injected RST).
@@ -858,8 +874,8 @@ export class TcpTracker {
     if (syn) {
       if (!ackf) {
         if (e === 0) {
-          store.synCount[id] = Math.min(0xffff, store.synCount[id]! + 1);
-          if ((I[s * LS + ISNSET]! & 1) !== 0 && I[b + ISN] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id]! - 1); }
+          store.synCount[id & store.mask] = Math.min(0xffff, store.synCount[id & store.mask]! + 1);
+          if ((I[s * LS + ISNSET]! & 1) !== 0 && I[b + ISN] === seq) { note = Note.SYN_RETX; arg = Math.min(255, store.synCount[id & store.mask]! - 1); }
           else note = Note.SYN;
           I[b + ISN] = seq;
           I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 1;
@@ -885,7 +901,7 @@ export class TcpTracker {
           if (note !== Note.SYNACK_RETX) {
             FL[s * LF + F_SYNACKTIME] = t;
             I[s * LS + SYNACKSEQ] = seq;
-            if (Number.isNaN(store.rtt1[id]!) && !Number.isNaN(FL[s * LF + F_SYNTIME]!)) store.rtt1[id] = t - FL[s * LF + F_SYNTIME]!;
+            if (Number.isNaN(store.rtt1[id & store.mask]!) && !Number.isNaN(FL[s * LF + F_SYNTIME]!)) store.rtt1[id & store.mask] = t - FL[s * LF + F_SYNTIME]!;
           }
           I[b + ISN + 1] = seq;
           I[s * LS + ISNSET] = I[s * LS + ISNSET]! | 2;
@@ -910,7 +926,7 @@ export class TcpTracker {
       if (e === 0 && hs === 2) {
         hs = 3;
         note = ack === ((I[s * LS + SYNACKSEQ]! + 1) | 0) ? Note.HS_ACK : Note.HS_ACK_BAD;
-        if (Number.isNaN(store.rtt2[id]!)) store.rtt2[id] = t - FL[s * LF + F_SYNACKTIME]!;
+        if (Number.isNaN(store.rtt2[id & store.mask]!)) store.rtt2[id & store.mask] = t - FL[s * LF + F_SYNACKTIME]!;
         cf |= CF.HS_ACK;
       }
     }
@@ -972,7 +988,7 @@ export class TcpTracker {
 
     I[s * LS + FINB] = finBits;
     I[s * LS + HS] = hs;
-    store.flags[id] = cf;
+    store.flags[id & store.mask] = cf;
     return note | (arg << 8);
   }
 }

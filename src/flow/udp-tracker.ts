@@ -25,10 +25,12 @@ export interface UdpTrackerOptions {
   maxFlows?: number;
   /** Seconds of packet time without datagrams after which a flow ends (default 120). */
   idleTimeout?: number;
+  /** Flow summaries kept at most (default: all); the oldest go first. */
+  maxSummaries?: number;
 }
 
 export class UdpTracker {
-  readonly store = new ConnStore();
+  readonly store: ConnStore;
   readonly table: FlowTable;
   evicted = 0;
   readonly idleTimeout: number;
@@ -42,6 +44,7 @@ export class UdpTracker {
 
   constructor(opts: UdpTrackerOptions, readonly frames: FrameMap | null, readonly app: AppObserver | undefined) {
     const max = Math.max(1, opts.maxFlows ?? 100_000);
+    this.store = new ConnStore(opts.maxSummaries ?? Infinity);
     this.idleTimeout = opts.idleTimeout ?? 120;
     this.table = new FlowTable(max, Math.min(256, max));
   }
@@ -52,7 +55,7 @@ export class UdpTracker {
     const tab = this.table;
     let s = tab.lookup(d);
     let dir = tab.dir;
-    if (s >= 0 && t - store.lastTime[tab.idOf(s)]! > this.idleTimeout) {
+    if (s >= 0 && t - store.lastTime[tab.idOf(s) & store.mask]! > this.idleTimeout) {
       this.release(s, CF.EXPIRED);
       s = -1;
     }
@@ -62,17 +65,17 @@ export class UdpTracker {
       dir = tab.dir;
     }
     const id = tab.idOf(s);
-    const di = id * 2 + dir;
+    const di = (id & store.mask) * 2 + dir;
     const len = d.payloadWireLen > 0 ? d.payloadWireLen : 0;
     store.pkts[di]!++;
     store.bytes[di]! += d.origLen;
     store.payload[di]! += len;
-    store.lastTime[id] = t;
-    store.lastFrame[id] = d.frameNumber;
+    store.lastTime[id & store.mask] = t;
+    store.lastFrame[id & store.mask] = d.frameNumber;
     const dataBit = dir === 0 ? UDP_DATA_C : UDP_DATA_S;
-    if ((store.flags[id]! & dataBit) === 0 && len > 0) {
+    if ((store.flags[id & store.mask]! & dataBit) === 0 && len > 0) {
       // Zeek's UDP history: 'D'/'d' the first time each side sends data.
-      store.flags[id] = store.flags[id]! | dataBit;
+      store.flags[id & store.mask] = store.flags[id & store.mask]! | dataBit;
       store.addHistory(id, dir === 0 ? 0x44 /* D */ : 0x64 /* d */);
     }
     this.frames?.setUdpFlow(d.frameNumber, id);
@@ -102,30 +105,32 @@ export class UdpTracker {
 
   /** Whether each side of a flow sent anything (for Zeek's UDP conn_state). */
   active(id: number, side: 0 | 1): boolean {
-    return this.store.pkts[id * 2 + side]! > 0;
+    return this.store.pkts[(id & this.store.mask) * 2 + side]! > 0;
   }
 
   private open(d: Decoded, t: number): number {
     const store = this.store;
+    const drop = store.nextDrop();
+    if (drop >= 0 && store.slot[drop & store.mask]! >= 0) this.release(store.slot[drop & store.mask]!, CF.EXPIRED);
     const srcIsClient = !(d.srcPort < 1024 && d.dstPort >= 1024);
     const id = store.add();
     const s = this.table.insert(d, id, srcIsClient);
-    store.slot[id] = s;
-    store.ipv[id] = d.ipVersion;
-    this.table.copyAddr(s, store.addr, id * 8);
-    store.port[id * 2] = this.table.port(s, 0);
-    store.port[id * 2 + 1] = this.table.port(s, 1);
-    store.firstTime[id] = t;
-    store.firstFrame[id] = d.frameNumber;
-    store.flags[id] = CF.LIVE | (srcIsClient ? 0 : CF.ROLES_INFERRED | CF.FLIPPED);
+    store.slot[id & store.mask] = s;
+    store.ipv[id & store.mask] = d.ipVersion;
+    this.table.copyAddr(s, store.addr, (id & store.mask) * 8);
+    store.port[(id & store.mask) * 2] = this.table.port(s, 0);
+    store.port[(id & store.mask) * 2 + 1] = this.table.port(s, 1);
+    store.firstTime[id & store.mask] = t;
+    store.firstFrame[id & store.mask] = d.frameNumber;
+    store.flags[id & store.mask] = CF.LIVE | (srcIsClient ? 0 : CF.ROLES_INFERRED | CF.FLIPPED);
     if (!srcIsClient) store.addHistory(id, 0x5e /* ^ */);
     return s;
   }
 
   private release(s: number, why: number): void {
     const id = this.table.idOf(s);
-    this.store.flags[id] = (this.store.flags[id]! & ~CF.LIVE) | why;
-    this.store.slot[id] = -1;
+    this.store.flags[id & this.store.mask] = (this.store.flags[id & this.store.mask]! & ~CF.LIVE) | why;
+    this.store.slot[id & this.store.mask] = -1;
     this.table.remove(s);
   }
 
@@ -133,7 +138,7 @@ export class UdpTracker {
     const tab = this.table;
     for (let s = 0; s < tab.capacity; s++) {
       const id = tab.idOf(s);
-      if (id >= 0 && t - this.store.lastTime[id]! > this.idleTimeout) this.release(s, CF.EXPIRED);
+      if (id >= 0 && t - this.store.lastTime[id & this.store.mask]! > this.idleTimeout) this.release(s, CF.EXPIRED);
     }
   }
 
@@ -145,14 +150,14 @@ export class UdpTracker {
     let n = 0;
     for (let s = 0; s < cap; s++) {
       const id = tab.idOf(s);
-      if (id >= 0) this.scratch[n++] = this.store.lastTime[id]!;
+      if (id >= 0) this.scratch[n++] = this.store.lastTime[id & this.store.mask]!;
     }
     const want = Math.max(1, tab.maxSlots >> 3);
     const cut = n > want ? this.scratch.subarray(0, n).sort()[want - 1]! : Infinity;
     let done = 0;
     for (let s = 0; s < cap && done < want; s++) {
       const id = tab.idOf(s);
-      if (id < 0 || this.store.lastTime[id]! > cut) continue;
+      if (id < 0 || this.store.lastTime[id & this.store.mask]! > cut) continue;
       this.release(s, CF.EVICTED);
       this.evicted++;
       done++;

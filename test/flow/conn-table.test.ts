@@ -163,6 +163,40 @@ describe('bounded connection table', () => {
     expect(a.conn(0)!.packets).toEqual([2, 501]);
   });
 
+  it('summary retention: the oldest summaries go, ids stay, counts stay exact', () => {
+    // 3,000 connections of 3 segments each, at most 1,024 summaries kept.
+    const a = new Analysis({ app: false, maxSummaries: 1000, maxTimelineRecords: 131_072 });
+    const n = 3000;
+    for (let i = 0; i < n; i++) {
+      const c = { ip: `10.3.${i >> 8}.${i & 255}`, port: 40000 };
+      const segs = HANDSHAKE.map((x) => ({ ...x, client: c }));
+      const frames = segs.map((sg, k) => {
+        const src = sg.from === 'C' ? c : { ip: '10.0.0.2', port: 80 };
+        const dst = sg.from === 'C' ? { ip: '10.0.0.2', port: 80 } : c;
+        const data = ethIpv4Tcp({ src: src.ip, dst: dst.ip, sport: src.port, dport: dst.port, flags: sg.flags, seq: sg.seq, ack: sg.ack ?? 0 });
+        return { number: i * 3 + k + 1, buf: data, offset: 0, capLen: data.length, origLen: data.length, tsSec: 1_700_000_000 + i, tsNsec: k, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined } as Frame;
+      });
+      a.feed(frames);
+    }
+    a.finish();
+    expect(a.connCount()).toBe(n);
+    expect(a.tcp.store.dropped).toBe(n - 1024);
+    expect(a.conn(0)).toBeUndefined();
+    expect(a.conn(n - 1025)).toBeUndefined();
+    for (const id of [n - 1024, n - 500, n - 1]) {
+      const c = a.conn(id)!;
+      expect(c.id).toBe(id);
+      expect(c.client.ip).toBe(`10.3.${id >> 8}.${id & 255}`);
+      expect(c.connState).toBe('S1');
+      expect(c.history).toBe('ShA');
+      expect(c.packets).toEqual([2, 1]);
+      expect(a.timeline(id).map((e) => e.frameNumber)).toEqual([id * 3 + 1, id * 3 + 2, id * 3 + 3]);
+    }
+    expect(a.connections()).toHaveLength(1024);
+    expect(a.frameConn(1)).toBeUndefined();
+    expect(a.frameConn(n * 3)!.id).toBe(n - 1);
+  });
+
   it('timelines: false keeps summaries and no per-packet records', () => {
     const a = run(HANDSHAKE, { timelines: false });
     expect(a.conn(0)!.history).toBe('ShA');
