@@ -55,11 +55,18 @@ Capturing needs root or the capture capabilities:
  * Analysis options for printing a long-running capture: no per-packet
  * timelines (memory then grows with live connections only, not with
  * packets), closed connections leave after 30 s, idle ones after 5 min
- * (Zeek's tcp_inactivity_timeout). Counters stay exact.
+ * (Zeek's tcp_inactivity_timeout), and at most 200,000 connection summaries
+ * are kept (the oldest leave; ids stay stable). Counters stay exact.
  */
-export const LIVE_PRINT_OPTIONS: AnalysisOptions = { timelines: false, closedTimeout: 30, idleTimeout: 300, udpIdleTimeout: 120 };
-/** The dashboard shows timelines; the same retention limits apply. */
-export const LIVE_DASHBOARD_OPTIONS: AnalysisOptions = { timelines: true, closedTimeout: 30, idleTimeout: 300, udpIdleTimeout: 120 };
+export const LIVE_PRINT_OPTIONS: AnalysisOptions = {
+  timelines: false, closedTimeout: 30, idleTimeout: 300, udpIdleTimeout: 120, maxSummaries: 200_000,
+};
+/**
+ * The dashboard shows timelines; the same retention limits apply, and at most
+ * one million timeline rows (about 70 MB) are kept over all connections:
+ * beyond, each connection keeps its newest rows.
+ */
+export const LIVE_DASHBOARD_OPTIONS: AnalysisOptions = { ...LIVE_PRINT_OPTIONS, timelines: true, maxTimelineRecords: 1_000_000 };
 
 // ---------------------------------------------------------------------------
 // arguments
