@@ -31,6 +31,17 @@ export function safeText(s: string): string {
   return s.replace(UNSAFE, escapeChar);
 }
 
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * For text that is already neutralised at its source (application labels and
+ * events): escapes any control or format character that is still there, but
+ * leaves backslashes alone, so escaping twice does not show `\\x1b`.
+ */
+export function safeAgain(s: string): string {
+  return s.replace(CONTROLS, escapeChar);
+}
+
 /** Makes a string safe for a blessed widget with `tags: true`: no escapes, no `{tags}`. */
 export function safeTag(s: string): string {
   // blessed's own escape form is {open}/{close}; it renders them as literal braces.
@@ -46,7 +57,7 @@ export function safeBytes(buf: Uint8Array, offset = 0, length = buf.length - off
   let s = '';
   for (let i = 0; i < n; i++) {
     const b = buf[offset + i]!;
-    s += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 0x5c ? '\\\\' : escapeChar(String.fromCharCode(b));
+    s += b === 0x5c ? '\\\\' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : escapeChar(String.fromCharCode(b));
   }
   return length > max ? s + '…' : s;
 }

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
-import { safeText } from '../bytes/safe-text.js';
+import { safeAgain, safeText } from '../bytes/safe-text.js';
 import type { ConnSummary } from '../flow/model.js';
 import { type Command, type Io, UsageError } from './io.js';
 
@@ -135,7 +135,7 @@ function row(c: ConnSummary, udp: boolean): Row {
       `${c.packets[0]}/${c.packets[1]}`,
       `${fmtBytes(c.bytes[0])}/${fmtBytes(c.bytes[1])}`,
       fmtSeconds(c.duration),
-      safeText(c.app) || '-',
+      safeAgain(c.app) || '-',
     ],
   };
 }

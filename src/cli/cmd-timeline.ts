@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
-import { safeText } from '../bytes/safe-text.js';
+import { safeAgain, safeText } from '../bytes/safe-text.js';
 import type { ConnSummary, TimelineEntry } from '../flow/model.js';
 import { type ConnFilterOptions, endpoint, fmtRtt, fmtSeconds, handshakeMark, matches, parseFilterValues, teardownMark } from './cmd-conns.js';
 import { type Command, type Io, UsageError } from './io.js';
@@ -60,7 +60,7 @@ export function arrow(e: TimelineEntry): string {
 }
 
 function header(c: ConnSummary): string[] {
-  const app = c.app ? `  ${safeText(c.app)}` : '';
+  const app = c.app ? `  ${safeAgain(c.app)}` : '';
   const inferred = c.rolesInferred ? '  (roles inferred: no SYN seen)' : '';
   return [
     `connection ${c.id}: ${endpoint(c.client.ip, c.client.port)} → ${endpoint(c.server.ip, c.server.port)}${app}${inferred}`,

@@ -22,7 +22,7 @@
 import { createRequire } from 'node:module';
 import type hpackModule from 'hpack.js';
 import type { Decompressor } from 'hpack.js';
-import { safeText } from '../../bytes/safe-text.js';
+import { safeAgain, safeText } from '../../bytes/safe-text.js';
 import { Anomaly } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import type { AppEvent } from '../types.js';
@@ -152,7 +152,7 @@ export class Http2Parser {
 
   label(): string {
     const first = this.streams.find((s) => s.authority);
-    return first ? `HTTP2 h2c ${first.authority}` : 'HTTP2 h2c';
+    return first ? `HTTP2 h2c ${safeAgain(first.authority)}` : 'HTTP2 h2c';
   }
 
   push(dir: Dir, buf: Uint8Array, offset: number, length: number, frameNumber: number, time: number): void {
