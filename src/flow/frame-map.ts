@@ -5,14 +5,20 @@
  */
 export class FrameMap {
   private map = new Int32Array(0);
+  /**
+   * Frames below this are in the map without a check (never above its length). Kept a little
+   * ahead of the frames seen, so the slow path runs every few dozen frames from the start and
+   * the inlined fast path has call feedback for it before growth is first needed.
+   */
+  private limit = 0;
 
   setTcpRecord(frame: number, rec: number): void {
-    if (frame >= this.map.length) this.grow(frame);
+    if (frame >= this.limit) this.room(frame);
     this.map[frame] = rec;
   }
 
   setUdpFlow(frame: number, flowId: number): void {
-    if (frame >= this.map.length) this.grow(frame);
+    if (frame >= this.limit) this.room(frame);
     this.map[frame] = -2 - flowId;
   }
 
@@ -21,6 +27,11 @@ export class FrameMap {
   }
 
   get byteLength(): number { return this.map.byteLength; }
+
+  private room(frame: number): void {
+    if (frame >= this.map.length) this.grow(frame);
+    this.limit = Math.min(this.map.length, frame + 64);
+  }
 
   private grow(frame: number): void {
     let n = Math.max(4096, this.map.length * 2);

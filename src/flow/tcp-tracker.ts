@@ -197,6 +197,8 @@ export class TcpTracker {
   private sweepCountdown = 8192;
   private lastSweep = -Infinity;
   private evictScratch = new Float64Array(0);
+  /** Set by admit: the table was full and a batch was evicted for this packet. */
+  private evictedNow = false;
   /** Time of the packet being processed (a field, so it is not boxed per call). */
   private now = 0;
 
@@ -225,26 +227,22 @@ export class TcpTracker {
     const tab = this.table;
     // (reloaded after open(): growing the table replaces the live arrays)
     let I = this.table.rec;
-    let reuse = false;
     let s = tab.lookup(d);
     let dir: 0 | 1 = tab.dir;
-    if (s >= 0) {
-      const id = I[s * LS + LID]!;
-      if ((flags & (SYN | ACK)) === SYN && (I[s * LS + BSET]! & (1 << dir)) !== 0 && seq !== I[s * LS + BASE + dir]) {
-        // A SYN with a new ISN on a known tuple: a new connection (port reuse).
-        this.release(s, 0);
-        s = -1;
-        reuse = true;
-      } else if (t - store.lastTime[id & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
-        this.release(s, CF.EXPIRED);
-        this.expired++;
-        s = -1;
-      }
-    }
     let evictedNow = false;
-    if (s < 0) {
-      if (tab.full) { this.evict(); evictedNow = true; }
-      s = this.open(d, t, reuse);
+    // A new connection, or a known tuple whose connection ends here (see admit). The tests are
+    // all evaluated on every packet so the optimized code has feedback for each of them.
+    let fresh = s < 0;
+    if (!fresh) {
+      const synOnly = (flags & (SYN | ACK)) === SYN;
+      const baseSet = (I[s * LS + BSET]! & (1 << dir)) !== 0;
+      const newIsn = seq !== I[s * LS + BASE + dir];
+      const idle = t - store.lastTime[I[s * LS + LID]! & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout);
+      fresh = (synOnly && baseSet && newIsn) || idle;
+    }
+    if (fresh) {
+      s = this.admit(d, s, dir, t);
+      evictedNow = this.evictedNow;
       dir = tab.dir;
       I = this.table.rec;
     }
@@ -381,12 +379,43 @@ export class TcpTracker {
       app.tcpSegment(info);
     }
 
-    if (--this.sweepCountdown <= 0) {
-      this.sweepCountdown = 8192;
-      if (t - this.lastSweep > 1 || t < this.lastSweep) {
-        this.lastSweep = t;
-        this.sweep(t);
+    // Every 64th packet checks the countdown out of line (8192 is a multiple of 64).
+    if ((--this.sweepCountdown & 63) === 0) this.sweepTick(t);
+  }
+
+  /**
+   * Slow path of `packet` for a segment that needs a new slot: `s` is its live slot (-1 for
+   * none), released first when a SYN with a new ISN reuses the tuple or the connection expired.
+   * Returns the new slot; `evictedNow` says whether the table was full.
+   */
+  private admit(d: Decoded, s: number, dir: 0 | 1, t: number): number {
+    const flags = d.tcpFlags;
+    const seq = d.seq | 0;
+    const I = this.table.rec;
+    const store = this.store;
+    let reuse = false;
+    if (s >= 0) {
+      const id = I[s * LS + LID]!;
+      if ((flags & (SYN | ACK)) === SYN && (I[s * LS + BSET]! & (1 << dir)) !== 0 && seq !== I[s * LS + BASE + dir]) {
+        // A SYN with a new ISN on a known tuple: a new connection (port reuse).
+        this.release(s, 0);
+        reuse = true;
+      } else if (t - store.lastTime[id & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {
+        this.release(s, CF.EXPIRED);
+        this.expired++;
       }
+    }
+    this.evictedNow = false;
+    if (this.table.full) { this.evict(); this.evictedNow = true; }
+    return this.open(d, t, reuse);
+  }
+
+  private sweepTick(t: number): void {
+    if (this.sweepCountdown > 0) return;
+    this.sweepCountdown = 8192;
+    if (t - this.lastSweep > 1 || t < this.lastSweep) {
+      this.lastSweep = t;
+      this.sweep(t);
     }
   }
 

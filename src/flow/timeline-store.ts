@@ -71,6 +71,8 @@ export class TimelineStore {
   private readonly pools: Uint8Array[] = [];
   private pool: Uint8Array | undefined;
   private poolPos = OPT_POOL;
+  /** `poolPos + len` up to this needs no check (see storeOptions). */
+  private poolLimit = 0;
   optBytes = 0;
   /**
    * Anomaly codes of the records whose frame had any, sparse and without an
@@ -85,13 +87,19 @@ export class TimelineStore {
 
   /** Reserves a record and returns its index; its words are `current.i[idx(rec) * RS + field]`. */
   append(): number {
+    // Every 64th record goes through the slow path (CHUNK is a multiple of 64), so the call is
+    // exercised from the first record on and stays out of line in the callers' optimized code.
+    if ((this.pos & 63) === 0) this.boundary();
+    this.pos++;
+    return this.count++;
+  }
+
+  private boundary(): void {
     if (this.pos === CHUNK) {
       this.cur = new TimelineChunk();
       this.chunks.push(this.cur);
       this.pos = 0;
     }
-    this.pos++;
-    return this.count++;
   }
 
   /** The chunk holding the record just appended (fast path for the writer). */
@@ -200,13 +208,19 @@ export class TimelineStore {
     return NO_CODES;
   }
 
-  /** Copies option bytes into the pool and returns the reference for R_OPTREF. */
-  storeOptions(buf: Uint8Array, off: number, len: number): number {
+  /** Starts a new pool when `len` bytes do not fit; checked again after at most 4 KB. */
+  private poolRoom(len: number): void {
     if (this.poolPos + len > OPT_POOL) {
       this.pool = new Uint8Array(OPT_POOL);
       this.pools.push(this.pool);
       this.poolPos = 0;
     }
+    this.poolLimit = Math.min(OPT_POOL, this.poolPos + 4096);
+  }
+
+  /** Copies option bytes into the pool and returns the reference for R_OPTREF. */
+  storeOptions(buf: Uint8Array, off: number, len: number): number {
+    if (this.poolPos + len > this.poolLimit) this.poolRoom(len);
     const p = this.pool!;
     const at = this.poolPos;
     for (let i = 0; i < len; i++) p[at + i] = buf[off + i]!;
