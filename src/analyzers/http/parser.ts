@@ -153,6 +153,16 @@ export class TextCache {
 }
 
 /** Parsing state of one direction. */
+/** Client bytes held while an Upgrade/CONNECT request waits for its response. */
+class Held {
+  buf: Uint8Array | null = null;
+  len = 0;
+  frame = 0;
+  time = 0;
+  /** Bytes were dropped (over the cap, or a gap). */
+  lost = false;
+}
+
 class Side {
   state: number = S.HEAD;
   /** True when the stream position is known to be at a message boundary (start of stream or after a message). */
@@ -185,12 +195,8 @@ class Side {
   keep: Uint8Array | null = null;
   keepLen = 0;
   keepMax = 0;
-  // Upgrade / CONNECT: client bytes held until the response decides.
-  paused: Uint8Array | null = null;
-  pausedLen = 0;
-  pausedFrame = 0;
-  pausedTime = 0;
-  pausedLost = false;
+  /** Upgrade / CONNECT: client bytes held until the response decides (created when a request pauses). */
+  held: Held | null = null;
 
   constructor(readonly response: boolean, synced: boolean) {
     this.synced = synced;
@@ -213,7 +219,9 @@ const NO_UPGRADE = { upgrade: (): StreamHandler | null => null };
 
 /** HTTP/1.x on one connection. */
 export class HttpConn implements StreamHandler {
-  private readonly sides: [Side, Side];
+  /** The two directions' states (fields rather than an array: one object less per connection). */
+  private readonly s0: Side;
+  private readonly s1: Side;
   private readonly info: HeadInfo;
   /** Requests waiting for (the end of) their response, oldest first. */
   private readonly awaiting = new TxQueue();
@@ -237,7 +245,12 @@ export class HttpConn implements StreamHandler {
     this.info = ctx.info;
     const req = new Side(false, requestSynced);
     const res = new Side(true, responseSynced);
-    this.sides = reqDir === 0 ? [req, res] : [res, req];
+    this.s0 = reqDir === 0 ? req : res;
+    this.s1 = reqDir === 0 ? res : req;
+  }
+
+  private side(dir: Dir): Side {
+    return dir === 0 ? this.s0 : this.s1;
   }
 
   /** Transactions on this connection so far. */
@@ -246,7 +259,7 @@ export class HttpConn implements StreamHandler {
   }
 
   push(dir: Dir, buf: Uint8Array, off: number, len: number, frame: number, time: number): void {
-    const sd = this.sides[dir];
+    const sd = this.side(dir);
     let p = off;
     const end = off + len;
     while (p < end) {
@@ -275,7 +288,7 @@ export class HttpConn implements StreamHandler {
   }
 
   gap(dir: Dir, n: number, frame: number, time: number): void {
-    const sd = this.sides[dir];
+    const sd = this.side(dir);
     switch (sd.state) {
       case S.UPGRADED:
         this.upgraded!.gap(dir, n, frame, time);
@@ -284,7 +297,7 @@ export class HttpConn implements StreamHandler {
       case S.DONE:
         return;
       case S.PAUSED:
-        sd.pausedLost = true;
+        (sd.held ??= new Held()).lost = true;
         return;
       case S.BODY_CLOSE:
         sd.wire += n;
@@ -330,7 +343,7 @@ export class HttpConn implements StreamHandler {
   }
 
   end(dir: Dir, frame: number, time: number): void {
-    const sd = this.sides[dir];
+    const sd = this.side(dir);
     if (sd.state === S.UPGRADED) {
       this.upgraded!.end(dir, frame, time);
       sd.state = S.DONE;
@@ -694,13 +707,10 @@ export class HttpConn implements StreamHandler {
     const next = this.owner.upgrade(kind, tx);
     if (kind === 'websocket') this.label = 'WebSocket';
     else if (kind === 'h2c') this.label = 'HTTP2';
-    const req = this.sides[this.reqDir];
-    const res = this.sides[1 - this.reqDir as Dir];
-    const held = req.paused;
-    const heldLen = req.pausedLen;
-    const heldLost = req.pausedLost;
-    req.paused = null;
-    req.pausedLen = 0;
+    const req = this.side(this.reqDir);
+    const res = this.side(1 - this.reqDir as Dir);
+    const h = req.held;
+    req.held = null;
     if (next === null) {
       req.state = S.TUNNEL;
       res.state = S.TUNNEL;
@@ -711,9 +721,9 @@ export class HttpConn implements StreamHandler {
     if (req.state === S.PAUSED || req.state === S.HEAD || req.state === S.RESYNC) req.state = S.UPGRADED;
     else tx.holdAfterRequest = false;
     res.state = S.UPGRADED;
-    if (held !== null && heldLen > 0) {
-      if (heldLost) next.gap(this.reqDir, 0, req.pausedFrame, req.pausedTime);
-      next.push(this.reqDir, held, 0, heldLen, req.pausedFrame, req.pausedTime);
+    if (h !== null && h.buf !== null && h.len > 0) {
+      if (h.lost) next.gap(this.reqDir, 0, h.frame, h.time);
+      next.push(this.reqDir, h.buf, 0, h.len, h.frame, h.time);
     }
   }
 
@@ -941,7 +951,7 @@ export class HttpConn implements StreamHandler {
     if (this.awaiting.first() === tx) this.awaiting.shift();
     this.ctx.httpEvent(frame, this.connId, dir, tx, null);
     // A non-101 final answer to an Upgrade/CONNECT request: the client side goes on as HTTP.
-    const req = this.sides[this.reqDir];
+    const req = this.side(this.reqDir);
     if (req.state === S.PAUSED && this.upgraded === null && tx.status !== 101 && tx.persistence !== 'tunnel') this.resume(req);
   }
 
@@ -964,40 +974,36 @@ export class HttpConn implements StreamHandler {
 
   private startPause(sd: Side): void {
     sd.state = S.PAUSED;
-    sd.paused = null;
-    sd.pausedLen = 0;
-    sd.pausedLost = false;
+    sd.held = new Held();
   }
 
   private pause(sd: Side, buf: Uint8Array, p: number, end: number, frame: number, time: number): number {
     const max = this.ctx.limits.maxPausedBytes;
-    const n = Math.min(end - p, max - sd.pausedLen);
-    if (n < end - p) sd.pausedLost = true;
+    const h = (sd.held ??= new Held());
+    const n = Math.min(end - p, max - h.len);
+    if (n < end - p) h.lost = true;
     if (n > 0) {
-      if (sd.paused === null) { sd.paused = new Uint8Array(Math.min(max, Math.max(4096, n))); sd.pausedFrame = frame; sd.pausedTime = time; }
-      if (sd.pausedLen + n > sd.paused.length) {
-        const g = new Uint8Array(Math.min(max, Math.max(sd.paused.length * 2, sd.pausedLen + n)));
-        g.set(sd.paused.subarray(0, sd.pausedLen));
-        sd.paused = g;
+      if (h.buf === null) { h.buf = new Uint8Array(Math.min(max, Math.max(4096, n))); h.frame = frame; h.time = time; }
+      if (h.len + n > h.buf.length) {
+        const g = new Uint8Array(Math.min(max, Math.max(h.buf.length * 2, h.len + n)));
+        g.set(h.buf.subarray(0, h.len));
+        h.buf = g;
       }
-      sd.paused.set(view(buf, p, p + n), sd.pausedLen);
-      sd.pausedLen += n;
+      h.buf.set(view(buf, p, p + n), h.len);
+      h.len += n;
     }
     return end;
   }
 
   /** The held client bytes go back to the HTTP parser. */
   private resume(req: Side): void {
-    const held = req.paused;
-    const len = req.pausedLen;
-    const lost = req.pausedLost;
-    req.paused = null;
-    req.pausedLen = 0;
+    const h = req.held;
+    req.held = null;
     req.state = S.HEAD;
     req.resetHead();
-    if (held !== null && len > 0) {
-      if (lost) { req.state = S.RESYNC; req.synced = false; req.candidate = true; }
-      this.push(this.reqDir, held, 0, len, req.pausedFrame, req.pausedTime);
+    if (h !== null && h.buf !== null && h.len > 0) {
+      if (h.lost) { req.state = S.RESYNC; req.synced = false; req.candidate = true; }
+      this.push(this.reqDir, h.buf, 0, h.len, h.frame, h.time);
     }
   }
 
