@@ -77,7 +77,8 @@ class Detector implements StreamHandler {
   private h2: Http2Parser | null = null;
   ws: WebSocketParser | null = null;
   private inner: Detector | null = null;
-  private readonly prefix: [Uint8Array | null, Uint8Array | null] = [null, null];
+  /** Held first bytes per direction (created when a segment is too short to decide). */
+  private prefix: [Uint8Array | null, Uint8Array | null] | null = null;
   /**
    * Rarely needed numbers, allocated on first use: held prefix length,
    * frame and time per direction, and bytes seen before a decision.
@@ -106,7 +107,7 @@ class Detector implements StreamHandler {
     const held = this.prefixLen(dir);
     if (held > 0) {
       // A tiny first segment: decide on held + new bytes.
-      const p = this.prefix[dir]!;
+      const p = this.prefix![dir]!;
       const k = Math.min(n, p.length - held);
       p.set(buf.subarray(off, off + k), held);
       const verdict = this.classify(dir, p, 0, held + k);
@@ -125,7 +126,7 @@ class Detector implements StreamHandler {
     const verdict = this.classify(dir, b, o, n);
     if (verdict === -1) {
       // Too few bytes to say: hold them (at most 32).
-      const p = (this.prefix[dir] ??= new Uint8Array(32));
+      const p = ((this.prefix ??= [null, null])[dir] ??= new Uint8Array(32));
       p.set(b.subarray(o, o + n), 0);
       const sc = this.scratch;
       sc[dir] = n;
@@ -143,7 +144,7 @@ class Detector implements StreamHandler {
     sc[6 + dir] = sc[6 + dir]! + n;
     if (++this.tries >= this.layer.maxDetectSegments) {
       this.kind = Kind.none;
-      this.prefix[0] = this.prefix[1] = null;
+      this.prefix = null;
     }
   }
 
@@ -180,7 +181,7 @@ class Detector implements StreamHandler {
 
   private choose(kind: number, dir: Dir): void {
     this.kind = kind;
-    this.prefix[dir === 0 ? 1 : 0] = null;
+    if (this.prefix !== null) this.prefix[dir === 0 ? 1 : 0] = null;
     const L = this.layer;
     const id = this.connId;
     // A direction is at a message boundary if its stream started at the SYN and nothing was skipped.
