@@ -8,12 +8,11 @@
  * Every packet-derived string (addresses are numbers, but labels carry SNI
  * and the like) goes through safeText in text output.
  */
-import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
 import { safeAgain, safeText } from '../bytes/safe-text.js';
 import type { ConnSummary } from '../flow/model.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 const usage = `usage: synack conns FILE [options]
 
@@ -180,15 +179,10 @@ export const command: Command = {
   summary: 'TCP connections: handshake, teardown, conn_state, history, RTT, packets, bytes (--json)',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args, allowPositionals: true, strict: true,
-        options: { json: { type: 'boolean' }, udp: { type: 'boolean' }, host: { type: 'string' }, port: { type: 'string' }, ...BPF_OPTION },
-      });
-    } catch (e) {
-      throw new UsageError(`synack conns: ${(e as Error).message}`);
-    }
+    const parsed = parseCommandArgs('conns', {
+      args, allowPositionals: true, strict: true,
+      options: { json: { type: 'boolean' }, udp: { type: 'boolean' }, host: { type: 'string' }, port: { type: 'string' }, ...BPF_OPTION },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('synack conns: expected one capture FILE (see synack conns --help)');
     const file = positionals[0]!;

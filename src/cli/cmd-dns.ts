@@ -6,7 +6,6 @@
  * Thin by design (STYLE principle 14): the pipeline is analyzeFile's, with
  * an application layer that decodes DNS only (src/analyzers/dns/layer.ts).
  */
-import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
 import { DnsLayer } from '../analyzers/dns/index.js';
@@ -14,7 +13,7 @@ import type { DnsTransaction } from '../analyzers/types.js';
 import { safeJson, safeText } from '../bytes/safe-text.js';
 import { formatTime } from '../decode/describe.js';
 import type { Endpoint } from '../flow/model.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 const usage = `usage: synack dns FILE [--json] [-f BPF]
 
@@ -57,12 +56,7 @@ function ms(tx: DnsTransaction): number | null {
 }
 
 export async function runDns(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...BPF_OPTION } });
-  } catch (e) {
-    throw new UsageError(`synack dns: ${(e as Error).message}`);
-  }
+  const parsed = parseCommandArgs('dns', { args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...BPF_OPTION } });
   if (parsed.values.help) { io.out(usage); return 0; }
   if (parsed.positionals.length !== 1) throw new UsageError('synack dns: expected one capture FILE (see synack dns --help)');
   const layer = new DnsLayer();

@@ -11,14 +11,13 @@
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createAppLayer } from '../analyzers/index.js';
 import { absoluteUrl, buildHar } from '../analyzers/har.js';
 import type { HttpTx } from '../analyzers/http/tx.js';
 import { analyzeFile } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
 import { safeJson, safeText } from '../bytes/safe-text.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 const usage = `usage: synack http FILE [options]
 
@@ -45,23 +44,18 @@ file could be read.`;
 interface HttpOptions { json: boolean; har: string | null; force: boolean; conn: number | null; bpf?: string | undefined }
 
 function parse(args: string[]): { file: string; opts: HttpOptions } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        har: { type: 'string' },
-        force: { type: 'boolean' },
-        conn: { type: 'string' },
-        ...BPF_OPTION,
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`synack http: ${(e as Error).message}`);
-  }
+  const parsed = parseCommandArgs('http', {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      har: { type: 'string' },
+      force: { type: 'boolean' },
+      conn: { type: 'string' },
+      ...BPF_OPTION,
+    },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('synack http: expected one capture FILE (see synack http --help)');
   let conn: number | null = null;

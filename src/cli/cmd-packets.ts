@@ -8,7 +8,6 @@
  * its line is printed, and `summary` gives the short application text
  * appended to the line (`: HTTP GET /index.html`).
  */
-import { parseArgs } from 'node:util';
 import { hexdumpText } from '../bytes/hexdump.js';
 import { safeText } from '../bytes/safe-text.js';
 import { BPF_OPTION, withBpf } from '../capture/bpf.js';
@@ -18,7 +17,7 @@ import { Decoded } from '../decode/decoded.js';
 import { type LayerNode, RelativeSeq, type TimeFormat, describeFrame, formatTime, frameJson, oneLine } from '../decode/describe.js';
 import { FrameDecoder } from '../decode/stack.js';
 import { appPacketsHooks } from './app-summary.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 export interface PacketsHooks {
   /** Called for every frame after decoding, before its line is printed (feed analyzers here). */
@@ -77,28 +76,23 @@ interface PacketsOptions {
 }
 
 function parse(args: string[]): { file: string; opts: PacketsOptions } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        count: { type: 'string', short: 'c' },
-        ...BPF_OPTION,
-        absolute: { type: 'boolean', short: 'S' },
-        time: { type: 'string', short: 't' },
-        nano: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        hex: { type: 'boolean', short: 'x' },
-        json: { type: 'boolean' },
-        'no-defrag': { type: 'boolean' },
-        checksums: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`synack packets: ${(e as Error).message}`);
-  }
+  const parsed = parseCommandArgs('packets', {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      count: { type: 'string', short: 'c' },
+      ...BPF_OPTION,
+      absolute: { type: 'boolean', short: 'S' },
+      time: { type: 'string', short: 't' },
+      nano: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      hex: { type: 'boolean', short: 'x' },
+      json: { type: 'boolean' },
+      'no-defrag': { type: 'boolean' },
+      checksums: { type: 'boolean' },
+    },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('synack packets: expected one capture FILE (see synack packets --help)');
   let count = Infinity;

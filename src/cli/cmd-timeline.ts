@@ -9,13 +9,12 @@
  * Without a selector every connection is drawn. --json prints NDJSON, one
  * timeline entry per line with its connection id.
  */
-import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../analysis.js';
 import { BPF_OPTION } from '../capture/bpf.js';
 import { safeAgain, safeText } from '../bytes/safe-text.js';
 import type { ConnSummary, TimelineEntry } from '../flow/model.js';
 import { type ConnFilterOptions, endpoint, fmtRtt, fmtSeconds, handshakeMark, matches, parseFilterValues, teardownMark } from './cmd-conns.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 const usage = `usage: synack timeline FILE [options]
 
@@ -119,19 +118,14 @@ export const command: Command = {
   summary: 'ladder diagram of a TCP connection: arrows, seq/ack, both sides\' states, handshake and teardown steps',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args, allowPositionals: true, strict: true,
-        options: {
-          conn: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
-          json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
-          ...BPF_OPTION,
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`synack timeline: ${(e as Error).message}`);
-    }
+    const parsed = parseCommandArgs('timeline', {
+      args, allowPositionals: true, strict: true,
+      options: {
+        conn: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
+        json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
+        ...BPF_OPTION,
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('synack timeline: expected one capture FILE (see synack timeline --help)');
     let conn: number | null = null;

@@ -3,12 +3,11 @@
  * capture file. Without a terminal on standard output it prints the
  * connection summary instead (the table of `synack conns`).
  */
-import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { BPF_OPTION, withBpf } from '../capture/bpf.js';
 import { openCapture } from '../capture/open.js';
 import { SORT_KEYS, type SortKey } from '../ui/model.js';
-import { type Command, type Io, UsageError } from './io.js';
+import { type Command, type Io, parseCommandArgs, UsageError } from './io.js';
 
 const usage = `usage: synack FILE [options]
        synack ui FILE [options]
@@ -36,24 +35,19 @@ export const command: Command = {
   summary: 'the dashboard on a capture file (also: synack FILE)',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          filter: { type: 'string' },
-          sort: { type: 'string' },
-          'no-mouse': { type: 'boolean' },
-          fps: { type: 'string' },
-          summary: { type: 'boolean' },
-          ...BPF_OPTION,
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw new UsageError(`synack ui: ${(e as Error).message}`);
-    }
+    const parsed = parseCommandArgs('ui', {
+      args,
+      options: {
+        filter: { type: 'string' },
+        sort: { type: 'string' },
+        'no-mouse': { type: 'boolean' },
+        fps: { type: 'string' },
+        summary: { type: 'boolean' },
+        ...BPF_OPTION,
+      },
+      allowPositionals: true,
+      strict: true,
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('synack ui: expected one capture file (see synack ui --help)');
     const file = positionals[0]!;

@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 /** What a command needs from the outside world; tests pass their own. */
 export interface Io {
   out(line: string): void;
@@ -32,4 +34,16 @@ export interface Command {
   summary: string;
   usage: string;
   run(args: string[], io: Io): Promise<number>;
+}
+
+/**
+ * `util.parseArgs` in strict mode for a command: an unknown or malformed
+ * option becomes one UsageError line naming the command.
+ */
+export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>(config);
+  } catch (e) {
+    throw new UsageError(`synack ${command}: ${(e as Error).message}`);
+  }
 }
