@@ -11,7 +11,7 @@
  *
  * Check once, then read: after `check()` returns `Check.ok`, getters cannot fail.
  */
-import { Check, u16 } from './bytes.js';
+import { Check, u16, u32 } from './bytes.js';
 
 export const IcmpOffset = { TYPE: 0, CODE: 1, CHECKSUM: 2, REST: 4, DATA: 8 } as const;
 export const ICMP_HEADER_LEN = 8;
@@ -63,7 +63,7 @@ export class IcmpView {
   get ident(): number { return u16(this.buf, this.start + 4); }
   get sequence(): number { return u16(this.buf, this.start + 6); }
   /** Redirect: gateway address; parameter problem: pointer in the first byte. */
-  get restOfHeader(): number { return ((this.buf[this.start + 4]! << 24) | (this.buf[this.start + 5]! << 16) | u16(this.buf, this.start + 6)) >>> 0; }
+  get restOfHeader(): number { return u32(this.buf, this.start + 4); }
   /** Next-hop MTU of "fragmentation needed" (RFC 1191). */
   get nextHopMtu(): number { return u16(this.buf, this.start + 6); }
   get isError(): boolean { return icmpIsError(this.type); }
