@@ -19,7 +19,7 @@
 //   SYNACK_BENCH_TSHARK=0      skip tshark
 //   SYNACK_DIST=DIR            measure another build (see stage.mjs)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,8 +55,19 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// Node runs each stage with the V8 flags the `synack` command starts with (its #! line), so the
+// memory measured is what a user of the command gets.
+const cliFlags = (() => {
+  try {
+    const first = readFileSync(join(here, '..', '..', 'dist', 'cli', 'bin.js'), 'utf8').split('\n', 1)[0];
+    return first.match(/--[\w-]+(=\S+)?/g) ?? [];
+  } catch {
+    return [];
+  }
+})();
+
 function runStage(stage, file) {
-  const r = spawnSync(process.execPath, [join(here, 'stage.mjs'), stage, file], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...cliFlags, join(here, 'stage.mjs'), stage, file], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`stage ${stage} failed: ${r.stderr.split('\n').slice(-5).join(' ')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -118,7 +129,8 @@ const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '�
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${fmt(a / b, 1)}×` : '–');
 const lines = [];
 lines.push(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}; ` +
-  `load average ${fmt(load0[0], 1)} before, ${fmt(load1[0], 1)} after; captures ${caps.origin}; median of ${runs} runs`);
+  `load average ${fmt(load0[0], 1)} before, ${fmt(load1[0], 1)} after; captures ${caps.origin}; median of ${runs} runs` +
+  (cliFlags.length ? `; node ${cliFlags.join(' ')} (as the synack command)` : ''));
 lines.push('');
 lines.push('| capture | stage | packets | wall (s) | packets/s | MB/s | CPU (s) | packets per CPU-s | peak RSS (MB) | tshark wall (s) | tshark CPU (s) | tshark RSS (MB) | vs tshark (wall) | vs tshark (CPU) |');
 lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
