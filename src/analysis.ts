@@ -230,12 +230,13 @@ export class Analysis {
     return st.has(connId) && (st.flags[connId & st.mask]! & CF.LIVE) !== 0 && !this.finished;
   }
 
-  /** Approximate memory held by the flow stores, and bytes per stored packet record. */
-  memory(): { connections: number; timeline: number; frameMap: number; bytesPerRecord: number } {
+  /** Approximate memory held by the flow stores (timeline chunks in the spill file apart), and bytes per stored packet record. */
+  memory(): { connections: number; timeline: number; timelineSpilled: number; frameMap: number; bytesPerRecord: number } {
     const tl = this.tcp.tl;
     return {
       connections: this.tcp.store.memoryBytes() + this.udp.store.memoryBytes(),
       timeline: tl ? tl.memoryBytes() : 0,
+      timelineSpilled: tl ? tl.spilledBytes : 0,
       frameMap: this.frames ? this.frames.byteLength : 0,
       bytesPerRecord: tl && tl.count > 0 ? RECORD_BYTES + tl.optBytes / tl.count : RECORD_BYTES,
     };

@@ -10,7 +10,15 @@
  * NOP,NOP,Timestamps (kept in the record), plus 4 bytes per frame for the frame → record map
  * (FrameMap). `TimelineEntry` objects are built from these only when asked
  * for (summary.ts).
+ *
+ * Only the chunk being written and the one before it stay in memory: older
+ * chunks go to a spill file (bytes/spill.ts) and are read back, a few at a
+ * time, when a timeline is read. So memory for timelines stays at about 8 MiB
+ * however long the capture. A `next` link written into a spilled chunk (a
+ * connection quiet for more than 65,536 segments of others) is written
+ * through to the file.
  */
+import { ChunkCache, SpillFile } from '../bytes/spill.js';
 
 export const CHUNK_BITS = 16;
 export const CHUNK = 1 << CHUNK_BITS;
@@ -61,8 +69,18 @@ export class TimelineChunk {
 }
 
 export class TimelineStore {
-  /** Chunks by number; dropped ones (retention) are undefined. */
+  /** Chunks in memory by number; spilled and dropped (retention) ones are undefined. */
   readonly chunks: (TimelineChunk | undefined)[] = [];
+  /** Where each spilled chunk lies in the spill file (-1: not spilled). */
+  private readonly spillAt: number[] = [];
+  private spill: SpillFile | null | undefined;
+  private readonly cache = new ChunkCache<TimelineChunk>(4);
+  /** Spilled chunks whose memory can hold new records. */
+  private readonly free: TimelineChunk[] = [];
+  /** Chunks whose write to the spill file is in flight → changed since it started. */
+  private readonly writing = new Map<number, boolean>();
+  /** Spill chunks older than the previous one (false: keep all in memory, e.g. in a worker whose state is handed over). */
+  spilling = true;
   count = 0;
   /** Index of the oldest record still kept (records before it were dropped by retention). */
   firstKept = 0;
@@ -96,16 +114,82 @@ export class TimelineStore {
 
   private boundary(): void {
     if (this.pos === CHUNK) {
-      this.cur = new TimelineChunk();
+      const reused = this.free.pop();
+      if (reused !== undefined) reused.i.fill(0);
+      this.cur = reused ?? new TimelineChunk();
       this.chunks.push(this.cur);
+      this.spillAt.push(-1);
       this.pos = 0;
+      if (this.spilling) this.spillChunk(this.chunks.length - 3);
     }
+  }
+
+  /**
+   * Moves a full chunk to the spill file (when there is one). The chunk stays
+   * in memory until its write has finished; a `next` link set meanwhile marks
+   * it dirty and it is written again.
+   */
+  private spillChunk(n: number): void {
+    const ch = this.chunks[n];
+    if (n < 0 || ch === undefined || this.writing.has(n)) return;
+    if (this.spill === undefined) this.spill = SpillFile.open(this);
+    const spill = this.spill;
+    if (spill === null) return;
+    const bytes = new Uint8Array(ch.i.buffer);
+    const done = (err: Error | null): void => {
+      if (err !== null || this.chunks[n] !== ch) {
+        // Not in the file after all (or dropped meanwhile): the chunk stays in memory, and so do later ones.
+        this.writing.delete(n);
+        if (err !== null) { this.spillAt[n] = -1; this.spilling = false; }
+        return;
+      }
+      if (this.writing.get(n) === true) {
+        this.writing.set(n, false);
+        spill.writeLater(this.spillAt[n]!, bytes, done);
+        return;
+      }
+      this.writing.delete(n);
+      this.chunks[n] = undefined;
+      // Its memory becomes the next chunk: freeing 4 MiB buffers waits for a full collection.
+      if (this.free.length < 2) this.free.push(ch);
+    };
+    this.writing.set(n, false);
+    this.spillAt[n] = spill.appendLater(bytes, done);
   }
 
   /** The chunk holding the record just appended (fast path for the writer). */
   get current(): TimelineChunk { return this.cur!; }
 
-  chunk(rec: number): TimelineChunk { return this.chunks[rec >>> CHUNK_BITS]!; }
+  /** The chunk holding a kept record, read back from the spill file if need be. */
+  chunk(rec: number): TimelineChunk {
+    const n = rec >>> CHUNK_BITS;
+    return this.chunks[n] ?? this.load(n);
+  }
+
+  private load(n: number): TimelineChunk {
+    let ch = this.cache.get(n);
+    if (ch === undefined) {
+      const at = this.spillAt[n] ?? -1;
+      if (at < 0 || this.spill == null) throw new RangeError(`timeline chunk ${n} is not kept`);
+      ch = new TimelineChunk();
+      this.spill.read(at, new Uint8Array(ch.i.buffer));
+      this.cache.put(n, ch);
+    }
+    return ch;
+  }
+
+  /** Chunks written to the spill file and still kept, and their bytes. */
+  get spilledBytes(): number {
+    let c = 0;
+    for (let n = this.firstKept >>> CHUNK_BITS; n < this.spillAt.length; n++) if (this.spillAt[n]! >= 0) c++;
+    return c * CHUNK * RECORD_BYTES;
+  }
+
+  /** Ends spilling: the file is closed and its chunks are gone (the store is not read after this). */
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
 
   /** Records kept (appended minus dropped). */
   get kept(): number { return this.count - this.firstKept; }
@@ -118,8 +202,8 @@ export class TimelineStore {
    */
   dropOldestChunk(unlink: (rec: number, conn: number, next: number) => void): number {
     const n = this.firstKept >>> CHUNK_BITS;
-    const ch = this.chunks[n];
-    if (ch === undefined || n === this.chunks.length - 1) return 0;
+    if (n >= this.chunks.length - 1) return 0;
+    const ch = this.chunk(this.firstKept);
     const end = (n + 1) * CHUNK;
     let maxPool = -1;
     for (let rec = this.firstKept; rec < end; rec++) {
@@ -130,6 +214,8 @@ export class TimelineStore {
     }
     const dropped = end - this.firstKept;
     this.chunks[n] = undefined;
+    this.spillAt[n] = -1;
+    this.cache.delete(n);
     this.firstKept = end;
     // Option pools older than the newest one these records used are no longer referenced.
     for (let p = 0; p < maxPool; p++) (this.pools as (Uint8Array | undefined)[])[p] = undefined;
@@ -146,15 +232,30 @@ export class TimelineStore {
 
   /** A field of a record (not for the hot path). */
   get(rec: number, field: number): number {
-    return this.chunks[rec >>> CHUNK_BITS]!.i[(rec & CHUNK_MASK) * RS + field]!;
+    return this.chunk(rec).i[(rec & CHUNK_MASK) * RS + field]!;
   }
 
   time(rec: number): number {
-    return this.chunks[rec >>> CHUNK_BITS]!.f[(rec & CHUNK_MASK) * (RS / 2) + R_TIME_F64]!;
+    return this.chunk(rec).f[(rec & CHUNK_MASK) * (RS / 2) + R_TIME_F64]!;
   }
 
   setNext(rec: number, next: number): void {
-    this.chunks[rec >>> CHUNK_BITS]!.i[(rec & CHUNK_MASK) * RS + R_NEXT] = next;
+    const n = rec >>> CHUNK_BITS;
+    const w = (rec & CHUNK_MASK) * RS + R_NEXT;
+    const ch = this.chunks[n];
+    if (ch !== undefined) {
+      ch.i[w] = next;
+      if (this.writing.size > 0 && this.writing.has(n)) this.writing.set(n, true);
+      return;
+    }
+    this.setNextSpilled(n, w, next);
+  }
+
+  private setNextSpilled(n: number, w: number, next: number): void {
+    const cached = this.cache.get(n);
+    if (cached !== undefined) cached.i[w] = next;
+    NEXT_WORD[0] = next;
+    this.spill!.writeAt(this.spillAt[n]! + w * 4, NEXT_BYTES);
   }
 
   /** Attaches anomaly codes to a record (the record just appended). */
@@ -248,8 +349,9 @@ export class TimelineStore {
     return p.subarray(at, at + n);
   }
 
+  /** Bytes in memory: chunks being written, cached chunks read back, option pools, anomaly index. */
   memoryBytes(): number {
-    let c = 0;
+    let c = this.cache.bytes(() => 1);
     for (const ch of this.chunks) if (ch !== undefined) c++;
     let p = 0;
     for (const x of this.pools as (Uint8Array | undefined)[]) if (x !== undefined) p++;
@@ -262,6 +364,9 @@ export function idx(rec: number): number {
 }
 
 const EMPTY = new Uint8Array(0);
+/** A `next` link on its way to a spilled chunk (the file holds the words in this machine's byte order, as the chunk's Int32Array did). */
+const NEXT_WORD = new Int32Array(1);
+const NEXT_BYTES = new Uint8Array(NEXT_WORD.buffer);
 const NO_CODES: number[] = [];
 /** Anomaly codes kept per record (the decoder keeps at most 8; the first ones are the telling ones). */
 const ANOM_PER_REC = 4;

@@ -28,6 +28,7 @@ import { FrameDecoder } from '../decode/stack.js';
 import { AppRecordBatch, AppRecorder } from './app-records.js';
 import { RecordBatch } from './records.js';
 import { SlotRing } from './ring.js';
+import { spillConfig } from '../bytes/spill.js';
 
 export interface WorkerData {
   mode: 'decode' | 'flow';
@@ -43,6 +44,9 @@ export interface WorkerData {
   ring: SharedArrayBuffer;
   slots: { rec: SharedArrayBuffer; data: SharedArrayBuffer }[];
 }
+
+// The tracking state is handed to the parent whole at the end (a spill file's descriptor would not follow it).
+spillConfig.enabled = false;
 
 const port = parentPort!;
 const cfg = workerData as WorkerData;

@@ -1,0 +1,203 @@
+/**
+ * The spill file and the stores that use it: what is read back is what was
+ * written, byte for byte and field for field, whether a chunk is in memory,
+ * being written, or in the file; a `next` link set after its chunk left
+ * memory reaches the file; the file has no name once open; and a whole
+ * analysis gives the same timelines with spilling on and off.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Analysis } from '../../src/analysis.js';
+import { SpillFile, spillConfig } from '../../src/bytes/spill.js';
+import { ethIpv4Tcp } from '../../src/capture/frame-builders.js';
+import type { Frame } from '../../src/capture/source.js';
+import { CHUNK, R_CONN, R_FRAME, R_NEXT, R_SEQ, RS, TimelineStore, idx } from '../../src/flow/timeline-store.js';
+
+const saved = { ...spillConfig };
+afterEach(() => Object.assign(spillConfig, saved));
+
+/** Lets background writes finish (they complete on the event loop). */
+async function settle(rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 2));
+}
+
+describe('SpillFile', () => {
+  it('reads back what was appended and overwritten; the file has no name from the start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synack-spill-test-'));
+    try {
+      spillConfig.dir = dir;
+      const owner = {};
+      const f = SpillFile.open(owner)!;
+      expect(f).not.toBeNull();
+      expect(readdirSync(dir)).toEqual([]);
+      const a = Uint8Array.from({ length: 5000 }, (_, i) => i & 255);
+      const b = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 255);
+      expect(f.append(a)).toBe(0);
+      let done: Error | null | undefined;
+      expect(f.appendLater(b, (e) => { done = e; })).toBe(5000);
+      await settle(5);
+      expect(done).toBeNull();
+      f.writeAt(10, Uint8Array.of(1, 2, 3));
+      const back = new Uint8Array(8000);
+      f.read(0, back);
+      const want = new Uint8Array(8000);
+      want.set(a);
+      want.set(b, 5000);
+      want.set([1, 2, 3], 10);
+      expect(back).toEqual(want);
+      expect(() => f.read(7999, new Uint8Array(2))).toThrow(/cut short/);
+      f.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers null when spilling is off or the directory cannot be used', () => {
+    spillConfig.enabled = false;
+    expect(SpillFile.open({})).toBeNull();
+    spillConfig.enabled = true;
+    spillConfig.dir = '/nonexistent/synack';
+    expect(SpillFile.open({})).toBeNull();
+  });
+});
+
+/** Fills a store with records whose fields are functions of their index, linking every 3rd to the one 3 after it. */
+function fill(tl: TimelineStore, n: number, late: number[]): void {
+  for (let k = 0; k < n; k++) {
+    const rec = tl.append();
+    const r = idx(rec) * RS;
+    const R = tl.current.i;
+    R[r + R_FRAME] = k + 1;
+    R[r + R_CONN] = k % 3;
+    R[r + R_NEXT] = -1;
+    R[r + R_SEQ] = (k * 2654435761) | 0;
+    tl.current.f[(r >> 1) + 2] = 1_700_000_000 + k * 1e-6;
+    if (k >= 3 && !late.includes(k - 3)) tl.setNext(k - 3, k);
+  }
+  // Links set long after their chunk was written out (a connection quiet for a while).
+  for (const k of late) tl.setNext(k, k + 3);
+}
+
+describe('TimelineStore with spilling', () => {
+  it('gives back every field of 4.5 chunks of records, with links set after the chunk left memory', async () => {
+    const n = CHUNK * 4 + CHUNK / 2;
+    const late = [5, CHUNK + 7, 2 * CHUNK + 100];
+    const spilled = new TimelineStore();
+    fill(spilled, n, []);
+    await settle();
+    // Now set some links again into chunks that are in the file by now.
+    for (const k of late) spilled.setNext(k, -5);
+    for (const k of late) spilled.setNext(k, k + 3);
+    const mem = new TimelineStore();
+    mem.spilling = false;
+    fill(mem, n, []);
+    expect(spilled.spilledBytes).toBeGreaterThan(0);
+    expect(spilled.memoryBytes()).toBeLessThan(mem.memoryBytes());
+    for (let k = 0; k < n; k += 97) {
+      for (const f of [R_FRAME, R_CONN, R_NEXT, R_SEQ]) expect(spilled.get(k, f)).toBe(mem.get(k, f));
+      expect(spilled.time(k)).toBe(mem.time(k));
+    }
+    for (const k of late) expect(spilled.get(k, R_NEXT)).toBe(k + 3);
+    spilled.close();
+  });
+
+  it('a link set while its chunk is being written is written again', async () => {
+    const tl = new TimelineStore();
+    fill(tl, CHUNK * 3 + 1, []); // chunk 0's write has just started
+    tl.setNext(1, 424242);
+    await settle();
+    // Chunk 0 is in the file now; more chunks go out after it, then it is read back.
+    for (let k = 0; k < CHUNK * 2; k++) tl.append();
+    await settle();
+    expect(tl.spilledBytes).toBeGreaterThanOrEqual(2 * CHUNK * RS * 4);
+    expect(tl.get(1, R_NEXT)).toBe(424242);
+    tl.close();
+  });
+});
+
+/**
+ * Keep-alive HTTP: `conns` connections taking turns, `rounds` request/response
+ * pairs each; data segments are copies of one template per direction with
+ * seq/ack patched (checksums are not verified by default).
+ */
+function keepAlive(conns: number, rounds: number): Frame[][] {
+  const out: Frame[][] = [];
+  let batch: Frame[] = [];
+  let us = 0;
+  let num = 0;
+  const push = (buf: Uint8Array): void => {
+    us += 13;
+    batch.push({ number: ++num, buf, offset: 0, capLen: buf.length, origLen: buf.length,
+      tsSec: 1_700_000_000 + Math.floor(us / 1e6), tsNsec: (us % 1e6) * 1000, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined });
+    if (batch.length === 4096) { out.push(batch); batch = []; }
+  };
+  const patch = (tpl: Uint8Array, seq: number, ack: number): Uint8Array => {
+    const b = tpl.slice();
+    const v = new DataView(b.buffer);
+    v.setUint32(38, seq >>> 0); // Ethernet 14 + IPv4 20 + TCP sequence number at 4
+    v.setUint32(42, ack >>> 0);
+    return b;
+  };
+  const c = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+  const s = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  const tplC: Uint8Array[] = [];
+  const tplS: Uint8Array[] = [];
+  for (let i = 0; i < conns; i++) {
+    const ep = { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000 + i, dport: 80 };
+    const back = { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000 + i };
+    push(ethIpv4Tcp({ ...ep, flags: 'S', seq: 999 }));
+    push(ethIpv4Tcp({ ...back, flags: 'SA', seq: 4999, ack: 1000 }));
+    push(ethIpv4Tcp({ ...ep, flags: 'A', seq: 1000, ack: 5000 }));
+    tplC.push(ethIpv4Tcp({ ...ep, flags: 'PA', payload: c }));
+    tplS.push(ethIpv4Tcp({ ...back, flags: 'PA', payload: s }));
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < conns; i++) {
+      const sc = 1000 + r * c.length;
+      const ss = 5000 + r * s.length;
+      push(patch(tplC[i]!, sc, ss));
+      push(patch(tplS[i]!, ss, sc + c.length));
+    }
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+const CONNS = 7;
+const ROUNDS = 20_000;
+
+async function analyse(batches: Frame[][], spill: boolean): Promise<Analysis> {
+  spillConfig.enabled = spill;
+  const a = new Analysis();
+  for (const b of batches) {
+    a.feed(b);
+    await new Promise((r) => setImmediate(r)); // as a file is read: the event loop turns between batches
+  }
+  a.finish();
+  return a;
+}
+
+describe('analysis with and without spilling', () => {
+  it('the same timelines, frame lookups and HTTP for 280,000 segments (4 chunks, 2 in the file)', async () => {
+    const batches = keepAlive(CONNS, ROUNDS);
+    const on = await analyse(batches, true);
+    const off = await analyse(batches, false);
+    expect(on.memory().timelineSpilled).toBeGreaterThan(0);
+    expect(off.memory().timelineSpilled).toBe(0);
+    expect(on.connCount()).toBe(CONNS);
+    const rows = 3 + 2 * ROUNDS;
+    for (let id = 0; id < CONNS; id++) {
+      expect(on.timelineLength(id)).toBe(rows);
+      expect(off.timelineLength(id)).toBe(rows);
+      // Windows from the start, the end and across the chunk boundaries (as JSON: deep comparison of many rows is slow).
+      for (const from of [0, 9_000, 18_500, 27_500, 37_000, rows - 700]) {
+        expect(JSON.stringify(on.timeline(id, from, from + 700))).toBe(JSON.stringify(off.timeline(id, from, from + 700)));
+      }
+      expect(JSON.stringify(on.conn(id))).toBe(JSON.stringify(off.conn(id)));
+    }
+    for (let f = 1; f <= on.stats.frames; f += 1009) expect(on.frameConn(f)).toEqual(off.frameConn(f));
+    expect(on.app!.http.length).toBe(CONNS * ROUNDS);
+  }, 120_000);
+});
