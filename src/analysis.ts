@@ -99,9 +99,8 @@ export class Analysis {
   private readonly d = new Decoded();
   private readonly frames: FrameMap | null;
   private finished = false;
-  /** Application events indexed per TCP connection and frame, built lazily. */
-  private readonly tcpEvents = new Map<number, Map<number, string[]>>();
-  private eventsIndexed = 0;
+  /** Application event texts by frame of the TCP connections read most recently (see eventsOf). */
+  private readonly tcpEvents = new Map<number, { scanned: number; byFrame: Map<number, string[]> }>();
 
   constructor(opts: AnalysisOptions = {}) {
     this.app = opts.appLayer ?? (opts.app === false ? undefined : createAppLayer());
@@ -242,22 +241,38 @@ export class Analysis {
     };
   }
 
+  /**
+   * Application events of a TCP connection by frame, as timeline rows show
+   * them. Kept for the few connections read most recently and extended as the
+   * log grows (live capture), so paging through a timeline does not rebuild
+   * them, and no other connection's events are ever turned into text.
+   */
   private eventsOf(connId: number): Map<number, string[]> | undefined {
     const app = this.app;
     if (!app) return undefined;
-    const ev = app.events;
-    for (let i = this.eventsIndexed; i < ev.length; i++) {
-      const e: AppEvent = ev[i]!;
-      if (e.transport !== 'tcp') continue;
-      let m = this.tcpEvents.get(e.connId);
-      if (!m) { m = new Map(); this.tcpEvents.set(e.connId, m); }
-      const text = `${safeText(e.proto)} ${e.text}`;
-      const list = m.get(e.frameNumber);
-      if (list) list.push(text);
-      else m.set(e.frameNumber, [text]);
+    let c = this.tcpEvents.get(connId);
+    if (c === undefined) {
+      c = { scanned: 0, byFrame: new Map() };
+      if (this.tcpEvents.size >= 8) this.tcpEvents.delete(this.tcpEvents.keys().next().value!);
+    } else {
+      this.tcpEvents.delete(connId);
     }
-    this.eventsIndexed = ev.length;
-    return this.tcpEvents.get(connId);
+    this.tcpEvents.set(connId, c);
+    const found: AppEvent[] = [];
+    if (app.connEvents !== undefined) {
+      c.scanned = app.connEvents('tcp', connId, c.scanned, found);
+    } else {
+      const ev = app.events;
+      for (let i = c.scanned; i < ev.length; i++) if (ev[i]!.transport === 'tcp' && ev[i]!.connId === connId) found.push(ev[i]!);
+      c.scanned = ev.length;
+    }
+    for (const e of found) {
+      const text = `${safeText(e.proto)} ${e.text}`;
+      const list = c.byFrame.get(e.frameNumber);
+      if (list) list.push(text);
+      else c.byFrame.set(e.frameNumber, [text]);
+    }
+    return c.byFrame.size > 0 ? c.byFrame : undefined;
   }
 }
 

@@ -69,6 +69,12 @@ export interface DnsTransaction {
 export interface AppLayer extends AppObserver {
   /** Events in frame order. */
   readonly events: AppEvent[];
+  /**
+   * The events of one connection (or flow) from index `from` of `events` on,
+   * appended to `out`; returns the index where `events` ends, to continue
+   * from later. Builds no objects for other connections' events.
+   */
+  connEvents?(transport: 'tcp' | 'udp', connId: number, from: number, out: AppEvent[]): number;
   readonly http: HttpTransaction[];
   readonly dns: DnsTransaction[];
   /** Label for a TCP connection ("HTTP", "TLS1.3 h2 www.example.com", "HTTP2", "WebSocket"), "" if unknown. */

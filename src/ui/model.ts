@@ -413,10 +413,10 @@ export class DashboardModel {
     const c = this.analysis.udpFlow(id);
     const rows: TimelineRow[] = [];
     if (app && c) {
-      for (const e of app.events) {
-        if (e.transport !== 'udp' || e.connId !== id) continue;
-        rows.push(eventRow(e, c));
-      }
+      let evs: AppEvent[];
+      if (app.connEvents !== undefined) app.connEvents('udp', id, 0, (evs = []));
+      else evs = app.events.filter((e) => e.transport === 'udp' && e.connId === id);
+      for (const e of evs) rows.push(eventRow(e, c));
     }
     if (this.udpEventsCache.size > 64) this.udpEventsCache.clear();
     this.udpEventsCache.set(id, { at: frames, rows });
