@@ -172,3 +172,97 @@ export class ChunkCache<T> {
     return n;
   }
 }
+
+/**
+ * An append-only byte store in fixed-size chunks whose full chunks go to a
+ * spill file: only the chunk being filled (and those still being written)
+ * stay in memory, plus a few read back. A reference is `chunk * chunkSize +
+ * offset`; a piece never spans two chunks. Views handed out stay valid
+ * (chunk memory is never reused).
+ */
+export class SpillArena {
+  /** Chunks in memory by number (the one being filled, those being written); undefined once in the file. */
+  private readonly chunks: (Uint8Array | undefined)[] = [];
+  private readonly spillAt: number[] = [];
+  private spill: SpillFile | null | undefined;
+  private readonly cache = new ChunkCache<Uint8Array>(4);
+  private used: number;
+  /** Bytes appended. */
+  total = 0;
+
+  constructor(readonly chunkSize: number) {
+    this.used = chunkSize;
+  }
+
+  /** Room left in the current chunk (a larger piece starts a new chunk). */
+  room(): number {
+    return this.chunkSize - this.used;
+  }
+
+  /** Copies buf[o..o+n) (n ≤ chunkSize); returns its reference. */
+  append(buf: Uint8Array, o: number, n: number): number {
+    if (n > this.chunkSize - this.used) this.next();
+    const c = this.chunks[this.chunks.length - 1]!;
+    const at = this.used;
+    if (n <= 64) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
+    else c.set(buf.subarray(o, o + n), at);
+    this.used += n;
+    this.total += n;
+    return (this.chunks.length - 1) * this.chunkSize + at;
+  }
+
+  /** The bytes of a reference, as a view (it stays valid). */
+  view(ref: number, n: number): Uint8Array {
+    const k = Math.floor(ref / this.chunkSize);
+    const o = ref - k * this.chunkSize;
+    return (this.chunks[k] ?? this.load(k)).subarray(o, o + n);
+  }
+
+  /** Bytes in memory (chunks being filled or written, and read back). */
+  memoryBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c !== undefined) n++;
+    return n * this.chunkSize + this.cache.bytes((c) => c.length);
+  }
+
+  /** Bytes in the spill file. */
+  get spilledBytes(): number {
+    let n = 0;
+    for (let k = 0; k < this.chunks.length; k++) if (this.chunks[k] === undefined) n++;
+    return n * this.chunkSize;
+  }
+
+  private next(): void {
+    const full = this.chunks.length - 1;
+    this.chunks.push(new Uint8Array(this.chunkSize));
+    this.spillAt.push(-1);
+    this.used = 0;
+    if (full >= 0) this.spillChunk(full);
+  }
+
+  private spillChunk(k: number): void {
+    if (this.spill === undefined) this.spill = SpillFile.open(this);
+    if (this.spill === null) return;
+    const c = this.chunks[k]!;
+    this.spillAt[k] = this.spill.appendLater(c, (err) => {
+      if (err === null) this.chunks[k] = undefined;
+      else this.spillAt[k] = -1;
+    });
+  }
+
+  private load(k: number): Uint8Array {
+    let c = this.cache.get(k);
+    if (c === undefined) {
+      c = new Uint8Array(this.chunkSize);
+      this.spill!.read(this.spillAt[k]!, c);
+      this.cache.put(k, c);
+    }
+    return c;
+  }
+
+  /** Closes the spill file (the arena is not read after this). */
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
+}

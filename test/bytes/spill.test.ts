@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Analysis } from '../../src/analysis.js';
-import { SpillFile, spillConfig } from '../../src/bytes/spill.js';
+import { SpillArena, SpillFile, spillConfig } from '../../src/bytes/spill.js';
 import { ethIpv4Tcp } from '../../src/capture/frame-builders.js';
 import type { Frame } from '../../src/capture/source.js';
 import { CHUNK, R_CONN, R_FRAME, R_NEXT, R_SEQ, RS, TimelineStore, idx } from '../../src/flow/timeline-store.js';
@@ -60,6 +60,42 @@ describe('SpillFile', () => {
     spillConfig.enabled = true;
     spillConfig.dir = '/nonexistent/synack';
     expect(SpillFile.open({})).toBeNull();
+  });
+});
+
+describe('SpillArena', () => {
+  it('gives back every piece, from memory, while being written and from the file', async () => {
+    const arena = new SpillArena(4096);
+    const pieces: { ref: number; bytes: Uint8Array }[] = [];
+    let seed = 1;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 2000; i++) {
+      const n = 1 + (rnd() % (i % 10 === 0 ? 4096 : 100));
+      const bytes = Uint8Array.from({ length: n }, () => rnd() & 255);
+      const src = new Uint8Array(n + 10);
+      src.set(bytes, 5);
+      pieces.push({ ref: arena.append(src, 5, n), bytes });
+      if (i === 1000) for (const p of pieces) expect(arena.view(p.ref, p.bytes.length)).toEqual(p.bytes);
+    }
+    const before = pieces.map((p) => arena.view(p.ref, p.bytes.length));
+    await settle();
+    expect(arena.spilledBytes).toBeGreaterThan(100 * 4096);
+    expect(arena.memoryBytes()).toBeLessThanOrEqual(4096);
+    for (const p of pieces) expect(arena.view(p.ref, p.bytes.length)).toEqual(p.bytes);
+    // Views handed out before the chunks left memory still hold the bytes.
+    pieces.forEach((p, i) => expect(before[i]).toEqual(p.bytes));
+    expect(arena.memoryBytes()).toBeLessThanOrEqual(5 * 4096);
+    arena.close();
+  });
+
+  it('keeps everything in memory when spilling is off', async () => {
+    spillConfig.enabled = false;
+    const arena = new SpillArena(1024);
+    const b = new Uint8Array(1000).fill(7);
+    for (let i = 0; i < 20; i++) arena.append(b, 0, 1000);
+    await settle(5);
+    expect(arena.spilledBytes).toBe(0);
+    expect(arena.view(19 * 1024, 1000)).toEqual(b);
   });
 });
 
