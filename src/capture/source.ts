@@ -10,6 +10,7 @@
  * bytes behind `frame.buf` belong to the source and are valid only until the
  * consumer asks for the next batch. Whoever keeps bytes copies them, visibly.
  */
+import { copyBytes } from '../bytes/copy.js';
 
 /** One captured frame. Its bytes are `buf[offset .. offset + capLen)`. */
 export interface Frame {
@@ -56,7 +57,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Copies a frame (bytes included) so it can outlive its batch. */
 export function cloneFrame(f: Frame): Frame {
-  const buf = f.buf.slice(f.offset, f.offset + f.capLen);
+  const buf = copyBytes(f.buf, f.offset, f.offset + f.capLen);
   return { ...f, buf, offset: 0 };
 }
 

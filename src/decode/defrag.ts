@@ -22,6 +22,7 @@
  */
 import { Anomaly } from './anomalies.js';
 import { type Decoded, LayerId } from './decoded.js';
+import { copyBytes } from '../bytes/copy.js';
 
 export interface DefragLimits {
   /** Datagrams being reassembled at once. */
@@ -210,7 +211,7 @@ export class Defragmenter {
     }
     if (f.offset === 0 && p.header === null) {
       if (!this.makeRoom(headerLen, p, d, layer, relHeader)) { this.stats.refused++; return null; }
-      p.header = f.buf.slice(f.headerStart, f.headerEnd);
+      p.header = copyBytes(f.buf, f.headerStart, f.headerEnd);
       this.stats.pendingBytes += headerLen;
     }
     if (f.offset < clipEnd && this.insert(p, f.buf, f.dataStart, f.offset, clipEnd)) {

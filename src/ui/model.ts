@@ -12,6 +12,7 @@
  * Row keys: a TCP connection id `n` is key `n`; UDP flow id `n` is key `-1 - n`.
  */
 import type { AppLayer, AppEvent, HttpTransaction } from '../analyzers/types.js';
+import { copyBytes } from '../bytes/copy.js';
 import type { Frame } from '../capture/source.js';
 import type { Dir } from '../flow/hooks.js';
 import type { ConnSummary, TimelineEntry } from '../flow/model.js';
@@ -163,7 +164,7 @@ export class FrameIndex {
   }
   private keep(f: Frame): void {
     // Copy visibly (STYLE principle 7): the source reuses the frame's bytes.
-    const buf = f.buf.slice(f.offset, f.offset + f.capLen);
+    const buf = copyBytes(f.buf, f.offset, f.offset + f.capLen);
     this.ring.set(f.number, { ...f, buf, offset: 0 });
     this.ringBytes += buf.length;
     while (this.ringBytes > this.keepRecentBytes && this.ring.size > 0) {

@@ -108,6 +108,33 @@ describe('IP reassembly rules', () => {
     }
   });
 
+  it('fragments read into one reused buffer (as file readers and live capture hand them out) reassemble the same', () => {
+    const frags = fragments4(seg, 32);
+    const other = ipv4Packet(17, udpSegment(new Uint8Array(40)), { src: 0xc0000201, dst: 0xc0000202, id: 99 });
+    const shared = Buffer.alloc(512);
+    const frameAddr = (() => { const d = new Decoded(); new FrameDecoder().decode(frameOf(frags[0]!), d); return [d.addr[3], d.addr[7]]; })();
+    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0]]) {
+      const dec = new FrameDecoder();
+      const d = new Decoded();
+      let n = 0;
+      order.forEach((i, k) => {
+        const at = k === order.length - 1 ? 256 : 0;
+        if (k === order.length - 1) {
+          // The reader's buffer moved on: another host's packet now lies where the first fragments were.
+          shared.set(other);
+          dec.decode(frameOf(shared, 1, { number: ++n, capLen: other.length, origLen: other.length }), d);
+        }
+        shared.set(frags[i]!, at);
+        dec.decode(frameOf(shared, 1, { number: ++n, offset: at, capLen: frags[i]!.length, origLen: frags[i]!.length }), d);
+      });
+      expect(d.reassembled).toBe(true);
+      expect([d.addr[3], d.addr[7]]).toEqual(frameAddr);
+      expect(d.isUdp).toBe(true);
+      expect(d.srcPort).toBe(new DataView(seg.buffer, seg.byteOffset).getUint16(0));
+      expect(Array.from(d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen))).toEqual(Array.from(seg.subarray(8)));
+    }
+  });
+
   it('overlapping fragments: the first copy of each byte wins and the overlap is noted', () => {
     const frags = fragments4(seg, 64);
     const dec = new FrameDecoder();
