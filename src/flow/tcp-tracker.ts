@@ -305,9 +305,18 @@ export class TcpTracker {
     this.zeek(s, id, dir, flags, seq, ack, len, d.window, mask, d);
 
     // ---- RFC 9293 states and the textbook note ----
-    const wasClosed = this.isClosed(s);
-    let note = this.rfc(s, id, dir, flags, seq, ack, len);
-    if (!wasClosed && this.isClosed(s)) this.closed(s, id);
+    // Most segments change nothing here: no SYN, FIN or RST, on a connection without a FIN or
+    // RST so far and past the handshake. rfc() would test each case, find none, and return no
+    // note; only segments that may match one of them are given to it.
+    let note = 0;
+    const finB = I[b + FINB]!;
+    const rstB = I[b + RSTB]!;
+    if ((flags & (SYN | FIN | RST)) !== 0 || (finB | rstB) !== 0 || I[b + HS] === 2 ||
+        store.st[zi + (dir ^ 1)] === St.SYN_RECEIVED || store.st[di] === St.SYN_SENT) {
+      const wasClosed = rstB !== 0 || (finB & 3) === 3;
+      note = this.rfc(s, id, dir, flags, seq, ack, len);
+      if (!wasClosed && this.isClosed(s)) this.closed(s, id);
+    }
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id & store.mask]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
     // ---- timeline record ----
@@ -670,8 +679,12 @@ export class TcpTracker {
       if (syn && I[ke + ZPREV] === Zs.INACTIVE) { I[ke + ZSTART] = seq; I[ke + ZACK] = seq; I[ke + ZLAST] = onePast; }
     }
 
-    // update_history()
-    this.history(s, id, e, flags, seq, len);
+    // update_history(); without SYN, FIN or RST only 'D' or 'A', recorded the first time (the
+    // cases of history() that such a segment reaches, without the call).
+    const plain = (flags & (SYN | FIN | RST)) === 0;
+    if (!plain) this.history(s, id, e, flags, seq, len);
+    else if (len > 0) this.checkHistory(s, id, e, Hist.DATA, 0x44); // D
+    else if ((flags & ACK) !== 0) this.checkHistory(s, id, e, Hist.ACK, 0x41); // A
     // Checksum errors and content gaps, as far as we know them.
     for (let k = 0; k < d.anomalyCount; k++) {
       if (d.anomalyCodes[k] === Anomaly.tcp_bad_checksum) { this.logLetter(s, id, e, LOG_C); break; }
@@ -709,7 +722,9 @@ export class TcpTracker {
       this.logLetter(s, id, e, LOG_T);
     }
 
-    this.zeekStateMachine(s, id, e, flags, seq, len);
+    // Without SYN, FIN or RST the state machine moves only an INACTIVE endpoint (zs changes
+    // nowhere above, so `ze` is still this endpoint's state).
+    if (!plain || ze === Zs.INACTIVE) this.zeekStateMachine(s, id, e, flags, seq, len);
   }
 
   private zset(s: number, zi: number, side: 0 | 1, v: number): void {
