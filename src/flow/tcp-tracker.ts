@@ -199,7 +199,10 @@ export class TcpTracker {
   private evictScratch = new Float64Array(0);
   /** Set by admit: the table was full and a batch was evicted for this packet. */
   private evictedNow = false;
-  /** Time of the packet being processed (a field, so it is not boxed per call). */
+  /**
+   * Time of the packet being processed. A field, read by the helpers of `packet` that need it:
+   * passed as an argument, the double would be boxed on every packet.
+   */
   private now = 0;
 
   constructor(opts: TcpTrackerOptions, readonly frames: FrameMap | null, readonly app: AppObserver | undefined) {
@@ -241,7 +244,7 @@ export class TcpTracker {
       fresh = (synOnly && baseSet && newIsn) || idle;
     }
     if (fresh) {
-      s = this.admit(d, s, dir, t);
+      s = this.admit(d, s, dir);
       evictedNow = this.evictedNow;
       dir = tab.dir;
       I = this.table.rec;
@@ -389,7 +392,7 @@ export class TcpTracker {
     }
 
     // Every 64th packet checks the countdown out of line (8192 is a multiple of 64).
-    if ((--this.sweepCountdown & 63) === 0) this.sweepTick(t);
+    if ((--this.sweepCountdown & 63) === 0) this.sweepTick();
   }
 
   /**
@@ -397,7 +400,8 @@ export class TcpTracker {
    * none), released first when a SYN with a new ISN reuses the tuple or the connection expired.
    * Returns the new slot; `evictedNow` says whether the table was full.
    */
-  private admit(d: Decoded, s: number, dir: 0 | 1, t: number): number {
+  private admit(d: Decoded, s: number, dir: 0 | 1): number {
+    const t = this.now;
     const flags = d.tcpFlags;
     const seq = d.seq | 0;
     const I = this.table.rec;
@@ -416,10 +420,11 @@ export class TcpTracker {
     }
     this.evictedNow = false;
     if (this.table.full) { this.evict(); this.evictedNow = true; }
-    return this.open(d, t, reuse);
+    return this.open(d, reuse);
   }
 
-  private sweepTick(t: number): void {
+  private sweepTick(): void {
+    const t = this.now;
     if (this.sweepCountdown > 0) return;
     this.sweepCountdown = 8192;
     if (t - this.lastSweep > 1 || t < this.lastSweep) {
@@ -472,7 +477,8 @@ export class TcpTracker {
 
   // ---------------------------------------------------------------------------
 
-  private open(d: Decoded, t: number, reuse: boolean): number {
+  private open(d: Decoded, reuse: boolean): number {
+    const t = this.now;
     const flags = d.tcpFlags;
     const store = this.store;
     const syn = (flags & SYN) !== 0;
