@@ -147,11 +147,12 @@ export class ConnStore {
       }
     }
     const id = this.count++;
-    this.clear(id & this.mask, id);
+    // Until the ring wraps, a new id's index was never used: grow() left it at the defaults.
+    if (this.base > 0) this.clear(id & this.mask, id);
     return id;
   }
 
-  /** Resets every field of ring index i for a new connection. */
+  /** Resets every field of ring index i for a new connection (one that held a dropped summary). */
   private clear(i: number, id: number): void {
     this.ipv[i] = 0;
     this.addr.fill(0, i * 8, i * 8 + 8);
@@ -173,11 +174,12 @@ export class ConnStore {
     this.tlCurPos[i] = -1; this.tlCurRec[i] = -1;
     this.slot[i] = -1;
     this.histLen[i] = 0;
-    this.histMore.delete(id);
+    if (this.histMore.size !== 0) this.histMore.delete(id);
   }
 
   /** Doubles the ring; only while nothing was dropped, so index = id and a plain copy keeps the layout. */
   private grow(n: number): void {
+    const old = this.cap;
     this.cap = n;
     this.mask = n - 1;
     this.ipv = g8(this.ipv, n);
@@ -207,6 +209,15 @@ export class ConnStore {
     this.slot = gi(this.slot, n);
     this.hist = g8(this.hist, n * HIST_INLINE);
     this.histLen = g8(this.histLen, n);
+    // The defaults that clear() would write and that are not zero, for the new indices at once.
+    this.wscale.fill(-1, old * 2, n * 2);
+    this.rtt1.fill(NaN, old, n);
+    this.rtt2.fill(NaN, old, n);
+    this.tlHead.fill(-1, old, n);
+    this.tlTail.fill(-1, old, n);
+    this.tlCurPos.fill(-1, old, n);
+    this.tlCurRec.fill(-1, old, n);
+    this.slot.fill(-1, old, n);
   }
 
   /**

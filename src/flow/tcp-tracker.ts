@@ -199,7 +199,10 @@ export class TcpTracker {
   private evictScratch = new Float64Array(0);
   /** Set by admit: the table was full and a batch was evicted for this packet. */
   private evictedNow = false;
-  /** Time of the packet being processed (a field, so it is not boxed per call). */
+  /**
+   * Time of the packet being processed. A field, read by the helpers of `packet` that need it:
+   * passed as an argument, the double would be boxed on every packet.
+   */
   private now = 0;
 
   constructor(opts: TcpTrackerOptions, readonly frames: FrameMap | null, readonly app: AppObserver | undefined) {
@@ -241,7 +244,7 @@ export class TcpTracker {
       fresh = (synOnly && baseSet && newIsn) || idle;
     }
     if (fresh) {
-      s = this.admit(d, s, dir, t);
+      s = this.admit(d, s, dir);
       evictedNow = this.evictedNow;
       dir = tab.dir;
       I = this.table.rec;
@@ -305,9 +308,18 @@ export class TcpTracker {
     this.zeek(s, id, dir, flags, seq, ack, len, d.window, mask, d);
 
     // ---- RFC 9293 states and the textbook note ----
-    const wasClosed = this.isClosed(s);
-    let note = this.rfc(s, id, dir, flags, seq, ack, len);
-    if (!wasClosed && this.isClosed(s)) this.closed(s, id);
+    // Most segments change nothing here: no SYN, FIN or RST, on a connection without a FIN or
+    // RST so far and past the handshake. rfc() would test each case, find none, and return no
+    // note; only segments that may match one of them are given to it.
+    let note = 0;
+    const finB = I[b + FINB]!;
+    const rstB = I[b + RSTB]!;
+    if ((flags & (SYN | FIN | RST)) !== 0 || (finB | rstB) !== 0 || I[b + HS] === 2 ||
+        store.st[zi + (dir ^ 1)] === St.SYN_RECEIVED || store.st[di] === St.SYN_SENT) {
+      const wasClosed = rstB !== 0 || (finB & 3) === 3;
+      note = this.rfc(s, id, dir, flags, seq, ack, len);
+      if (!wasClosed && this.isClosed(s)) this.closed(s, id);
+    }
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id & store.mask]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
     // ---- timeline record ----
@@ -380,7 +392,7 @@ export class TcpTracker {
     }
 
     // Every 64th packet checks the countdown out of line (8192 is a multiple of 64).
-    if ((--this.sweepCountdown & 63) === 0) this.sweepTick(t);
+    if ((--this.sweepCountdown & 63) === 0) this.sweepTick();
   }
 
   /**
@@ -388,7 +400,8 @@ export class TcpTracker {
    * none), released first when a SYN with a new ISN reuses the tuple or the connection expired.
    * Returns the new slot; `evictedNow` says whether the table was full.
    */
-  private admit(d: Decoded, s: number, dir: 0 | 1, t: number): number {
+  private admit(d: Decoded, s: number, dir: 0 | 1): number {
+    const t = this.now;
     const flags = d.tcpFlags;
     const seq = d.seq | 0;
     const I = this.table.rec;
@@ -407,10 +420,11 @@ export class TcpTracker {
     }
     this.evictedNow = false;
     if (this.table.full) { this.evict(); this.evictedNow = true; }
-    return this.open(d, t, reuse);
+    return this.open(d, reuse);
   }
 
-  private sweepTick(t: number): void {
+  private sweepTick(): void {
+    const t = this.now;
     if (this.sweepCountdown > 0) return;
     this.sweepCountdown = 8192;
     if (t - this.lastSweep > 1 || t < this.lastSweep) {
@@ -463,7 +477,8 @@ export class TcpTracker {
 
   // ---------------------------------------------------------------------------
 
-  private open(d: Decoded, t: number, reuse: boolean): number {
+  private open(d: Decoded, reuse: boolean): number {
+    const t = this.now;
     const flags = d.tcpFlags;
     const store = this.store;
     const syn = (flags & SYN) !== 0;
@@ -670,8 +685,12 @@ export class TcpTracker {
       if (syn && I[ke + ZPREV] === Zs.INACTIVE) { I[ke + ZSTART] = seq; I[ke + ZACK] = seq; I[ke + ZLAST] = onePast; }
     }
 
-    // update_history()
-    this.history(s, id, e, flags, seq, len);
+    // update_history(); without SYN, FIN or RST only 'D' or 'A', recorded the first time (the
+    // cases of history() that such a segment reaches, without the call).
+    const plain = (flags & (SYN | FIN | RST)) === 0;
+    if (!plain) this.history(s, id, e, flags, seq, len);
+    else if (len > 0) this.checkHistory(s, id, e, Hist.DATA, 0x44); // D
+    else if ((flags & ACK) !== 0) this.checkHistory(s, id, e, Hist.ACK, 0x41); // A
     // Checksum errors and content gaps, as far as we know them.
     for (let k = 0; k < d.anomalyCount; k++) {
       if (d.anomalyCodes[k] === Anomaly.tcp_bad_checksum) { this.logLetter(s, id, e, LOG_C); break; }
@@ -709,7 +728,9 @@ export class TcpTracker {
       this.logLetter(s, id, e, LOG_T);
     }
 
-    this.zeekStateMachine(s, id, e, flags, seq, len);
+    // Without SYN, FIN or RST the state machine moves only an INACTIVE endpoint (zs changes
+    // nowhere above, so `ze` is still this endpoint's state).
+    if (!plain || ze === Zs.INACTIVE) this.zeekStateMachine(s, id, e, flags, seq, len);
   }
 
   private zset(s: number, zi: number, side: 0 | 1, v: number): void {
