@@ -72,14 +72,32 @@ function header(c: ConnSummary): string[] {
 
 /** The ladder of one connection as text lines. */
 export function ladder(c: ConnSummary, entries: TimelineEntry[], verbose: boolean): string[] {
+  const out = ladderHead(c);
+  ladderRows(c, entries, verbose, out);
+  if (entries.length === 0) out.push(`${' '.repeat(leftWidth(c))}(no segments kept)`);
+  out.push('');
+  return out;
+}
+
+function leftWidth(c: ConnSummary): number {
+  return Math.max(5, String(c.lastFrame).length) + 2 + 10 + 2;
+}
+
+/** The connection's header and the column heads of its ladder. */
+function ladderHead(c: ConnSummary): string[] {
   const out = header(c);
   const frameW = Math.max(5, String(c.lastFrame).length);
   const left = `${'frame'.padStart(frameW)}  ${'time'.padEnd(10)}  `;
   const clientHead = `client ${endpoint(c.client.ip, c.client.port)}`;
   const serverHead = `server ${endpoint(c.server.ip, c.server.port)}`;
-  const pad = ' '.repeat(left.length);
   out.push(`${left}${clientHead.padEnd(STATE_W + 1 + ARROW + 1)}${serverHead}`);
-  const indent = ' '.repeat(left.length + STATE_W + 1);
+  return out;
+}
+
+/** Ladder rows of some of the connection's entries (each row stands alone, so long timelines go page by page). */
+function ladderRows(c: ConnSummary, entries: TimelineEntry[], verbose: boolean, out: string[]): void {
+  const frameW = Math.max(5, String(c.lastFrame).length);
+  const indent = ' '.repeat(leftWidth(c) + STATE_W + 1);
   for (const e of entries) {
     const notes: string[] = [];
     if (e.note) notes.push(e.note);
@@ -93,10 +111,10 @@ export function ladder(c: ConnSummary, entries: TimelineEntry[], verbose: boolea
     for (const ev of e.app) out.push(`${indent}   ${e.dir === 0 ? '→' : '←'} ${ev}`);
     for (const an of e.anomalies) out.push(`${indent}   ! ${an}`);
   }
-  if (entries.length === 0) out.push(`${pad}(no segments kept)`);
-  out.push('');
-  return out;
 }
+
+/** Timeline rows built at a time: a connection of a million segments is printed without holding a million rows. */
+const PAGE = 4096;
 
 function selected(a: Analysis, conn: number | null, f: ConnFilterOptions): number[] {
   if (conn !== null) {
@@ -142,15 +160,23 @@ export const command: Command = {
     for (const id of ids) {
       const c = a.conn(id);
       if (c === undefined) continue;
-      const entries = a.timeline(id);
-      if (values.json === true) {
-        for (const e of entries) {
-          lines.push(JSON.stringify({ conn: id, ...e }));
+      const n = a.timelineLength(id);
+      if (values.json !== true) lines.push(...ladderHead(c));
+      for (let from = 0; from < n; from += PAGE) {
+        const entries = a.timeline(id, from, from + PAGE);
+        if (values.json === true) {
+          for (const e of entries) {
+            lines.push(JSON.stringify({ conn: id, ...e }));
+            if (lines.length >= 1000) flush();
+          }
+        } else {
+          ladderRows(c, entries, values.verbose === true, lines);
           if (lines.length >= 1000) flush();
         }
-      } else {
-        for (const l of ladder(c, entries, values.verbose === true)) lines.push(l);
-        if (lines.length >= 1000) flush();
+      }
+      if (values.json !== true) {
+        if (n === 0) lines.push(`${' '.repeat(leftWidth(c))}(no segments kept)`);
+        lines.push('');
       }
     }
     flush();
