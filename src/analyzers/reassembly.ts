@@ -33,6 +33,7 @@ import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
 import { TcpFlag } from '../decode/decoded.js';
 import type { Dir, TcpSegmentInfo } from '../flow/hooks.js';
 import { seqAdd, seqDiff } from '../flow/seq.js';
+import { SpillArena } from '../bytes/spill.js';
 
 
 /** Where reassembled bytes go. Buffers passed to `data` are valid only during the call. */
@@ -85,44 +86,14 @@ export class ReassemblyBudget {
   buffered = 0;
   /** Times a cap cut something (for the summary). */
   limitHits = 0;
-  /** Follow-stream bytes of every connection, appended in 1 MiB chunks (so memory is what the budget says). */
-  readonly arena = new StreamArena();
+  /**
+   * Follow-stream bytes of every connection, appended in 1 MiB chunks; full
+   * chunks go to the spill file (bytes/spill.ts), so memory holds about one.
+   */
+  readonly arena = new SpillArena(1 << 20);
   constructor(readonly limits: Readonly<ReassemblyLimits> = DEFAULT_REASSEMBLY_LIMITS) {}
   get stored(): number {
     return this.arena.total;
-  }
-}
-
-/** Append-only byte store shared by all connections' follow-stream data. */
-export class StreamArena {
-  static readonly CHUNK = 1 << 20;
-  private readonly chunks: Uint8Array[] = [];
-  private used = StreamArena.CHUNK;
-  total = 0;
-
-  /** Room left in the current chunk (a piece larger than this is split by the caller). */
-  room(): number {
-    return StreamArena.CHUNK - this.used;
-  }
-
-  /** Copies buf[o..o+n) (n ≤ room(), or a fresh chunk is started); returns its reference. */
-  append(buf: Uint8Array, o: number, n: number): number {
-    if (n > this.room()) {
-      this.chunks.push(new Uint8Array(StreamArena.CHUNK));
-      this.used = 0;
-    }
-    const c = this.chunks[this.chunks.length - 1]!;
-    c.set(view(buf, o, o + n), this.used);
-    const ref = (this.chunks.length - 1) * StreamArena.CHUNK + this.used;
-    this.used += n;
-    this.total += n;
-    return ref;
-  }
-
-  view(ref: number, n: number): Uint8Array {
-    const c = this.chunks[Math.floor(ref / StreamArena.CHUNK)]!;
-    const o = ref % StreamArena.CHUNK;
-    return c.subarray(o, o + n);
   }
 }
 

@@ -216,7 +216,7 @@ async function analyse(batches: Frame[][], spill: boolean): Promise<Analysis> {
 }
 
 describe('analysis with and without spilling', () => {
-  it('the same timelines, frame lookups and HTTP for 280,000 segments (4 chunks, 2 in the file)', async () => {
+  it('the same timelines, frame lookups, HTTP and follow-stream bytes for 280,000 segments (4 chunks, 2 in the file)', async () => {
     const batches = keepAlive(CONNS, ROUNDS);
     const on = await analyse(batches, true);
     const off = await analyse(batches, false);
@@ -234,6 +234,19 @@ describe('analysis with and without spilling', () => {
       expect(JSON.stringify(on.conn(id))).toBe(JSON.stringify(off.conn(id)));
     }
     for (let f = 1; f <= on.stats.frames; f += 1009) expect(on.frameConn(f)).toEqual(off.frameConn(f));
+    // Follow-stream bytes (1 MiB kept per connection, 7 MiB in all: most of it in the file).
+    const arena = (on.app as unknown as { budget: { arena: SpillArena } }).budget.arena;
+    expect(arena.spilledBytes).toBeGreaterThanOrEqual(5 << 20);
+    for (let id = 0; id < CONNS; id++) {
+      const a = on.app!.stream(id)!;
+      const b = off.app!.stream(id)!;
+      expect(a.length).toBe(b.length);
+      a.forEach((c, i) => {
+        expect(c.dir).toBe(b[i]!.dir);
+        expect(c.frameNumber).toBe(b[i]!.frameNumber);
+        expect(Buffer.compare(c.data, b[i]!.data)).toBe(0);
+      });
+    }
     expect(on.app!.http.length).toBe(CONNS * ROUNDS);
   }, 120_000);
 });
