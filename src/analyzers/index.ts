@@ -19,6 +19,7 @@
  * event when the cap is reached.
  */
 import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
+import { ByteFinder } from '../bytes/find-byte.js';
 import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
 import { HeadArena, TxTimes, type HttpTx } from './http/tx.js';
 import { DEFAULT_HTTP_LIMITS, HttpConn, HttpEvent, TextCache, type HttpContext, type HttpLimits } from './http/parser.js';
@@ -439,6 +440,7 @@ class AppLayerImpl implements AppLayer {
       keptBodies: 0,
       decodeFailures: 0,
       lineEnds: new Int32Array(limits.maxHeaders + 2),
+      lf: new ByteFinder(0x0a),
       info: new HeadInfo(),
       hostCache: new TextCache(),
       ctCache: new TextCache(),

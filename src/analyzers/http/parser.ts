@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { Anomaly, type AnomalyCode } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import { safeText } from '../../bytes/safe-text.js';
+import { ByteFinder } from '../../bytes/find-byte.js';
 import { view, type StreamHandler } from '../reassembly.js';
 import type { AppEvent } from '../types.js';
 import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
@@ -101,6 +102,8 @@ export interface HttpContext {
   decodeFailures: number;
   /** Scratch for the line ends of one head (maxHeaders + 2 entries), shared by all connections. */
   readonly lineEnds: Int32Array;
+  /** Finds the LFs that end head lines (one word view per frame buffer, shared by all connections). */
+  readonly lf: ByteFinder;
   /** Shared scratch: a head is parsed and used synchronously, so one HeadInfo serves every connection. */
   readonly info: HeadInfo;
   /** Repeated values (Host, Content-Type, reason phrase) become one string across connections. */
@@ -389,11 +392,8 @@ export class HttpConn implements StreamHandler {
     const ends = this.ctx.lineEnds;
     let ls = p;
     let carried = sd.lineLen;
-    // Native search for LF in a bounded view (one small object per push; much cheaper than a byte loop).
-    const v = view(buf, p, end);
-    let rel = v.indexOf(LF);
-    while (rel >= 0) {
-      const q = p + rel;
+    const lf = this.ctx.lf;
+    for (let q = lf.find(buf, p, end); q >= 0; q = lf.find(buf, q + 1, end)) {
       const n = carried + (q - ls);
       const prevCR = q > ls ? buf[q - 1] === CR : sd.lastCR;
       if (n === 0 || (n === 1 && prevCR)) {
@@ -405,7 +405,6 @@ export class HttpConn implements StreamHandler {
       sd.lines++;
       carried = 0;
       ls = q + 1;
-      rel = v.indexOf(LF, rel + 1);
     }
     const n = carried + (end - ls);
     if (n > maxLine) return this.headLimit(sd, dir, buf, p, end, frame, time, `line longer than ${maxLine} bytes`);
