@@ -21,7 +21,7 @@
 import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
 import { ByteFinder } from '../bytes/find-byte.js';
 import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
-import { HeadArena, TxTimes, type HttpTx } from './http/tx.js';
+import { HeadArena, TxStore, type HttpTx } from './http/tx.js';
 import { DEFAULT_HTTP_LIMITS, HttpConn, HttpEvent, TextCache, type HttpContext, type HttpLimits } from './http/parser.js';
 import { HeadInfo } from './http/head.js';
 import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
@@ -433,10 +433,11 @@ class AppLayerImpl implements AppLayer {
     this.maxDetectSegments = opts.maxDetectSegments ?? 1024;
     const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     const self = this;
+    const arena = new HeadArena(limits.headArenaBytes);
     this.httpCtx = {
       limits,
-      arena: new HeadArena(limits.headArenaBytes),
-      times: new TxTimes(),
+      arena,
+      txs: new TxStore(arena),
       keptBodies: 0,
       decodeFailures: 0,
       lineEnds: new Int32Array(limits.maxHeaders + 2),

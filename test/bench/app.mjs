@@ -42,4 +42,4 @@ for (let i = 0; i < passes; i++) {
   http = app.http.length;
 }
 const sorted = [...times].sort((x, y) => x - y);
-console.log(JSON.stringify({ file, records: batch.count, http, passes: times.map((t) => +t.toFixed(4)), median: sorted[sorted.length >> 1] }));
+console.log(JSON.stringify({ file, records: batch.count, http, passes: times.map((t) => +t.toFixed(4)), median: sorted[sorted.length >> 1], min: sorted[0] }));

@@ -28,7 +28,7 @@ import { ByteFinder } from '../../bytes/find-byte.js';
 import { view, type StreamHandler } from '../reassembly.js';
 import type { AppEvent } from '../types.js';
 import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
-import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxTimes, codingName, decodeContent } from './tx.js';
+import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxStore, codingName, decodeContent } from './tx.js';
 
 export interface HttpLimits {
   /** Longest start or header line in bytes (default 16 KiB). */
@@ -90,7 +90,8 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
 export interface HttpContext {
   readonly limits: Readonly<HttpLimits>;
   readonly arena: HeadArena;
-  readonly times: TxTimes;
+  /** Numbers of all transactions (arena for their heads). */
+  readonly txs: TxStore;
   /** Bytes of bodies currently kept (shared budget). */
   keptBodies: number;
   /**
@@ -557,7 +558,7 @@ export class HttpConn implements StreamHandler {
 
   private onRequest(sd: Side, dir: Dir, hb: Uint8Array, hs: number, he: number, frame: number, time: number, full: boolean): HttpTx | null {
     const h = this.info;
-    const tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
+    const tx = new HttpTx(this.connId, this.ctx.txs);
     tx.index = ++this.count;
     tx.method = h.method;
     tx.version = h.version;
@@ -620,7 +621,7 @@ export class HttpConn implements StreamHandler {
     let tx = this.awaiting.first();
     if (tx === undefined) {
       // A response to a request the capture did not show.
-      tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
+      tx = new HttpTx(this.connId, this.ctx.txs);
       tx.index = ++this.count;
       tx.orphanResponse = true;
       tx.requestStart = sd.msgTime;
