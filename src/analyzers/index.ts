@@ -393,7 +393,7 @@ class AppConn implements StreamSink {
   }
 
   marker(code: AnomalyCode, dir: Dir, frameNumber: number, _time: number, detail: string): void {
-    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', `${Anomaly.name(code)}: ${detail}`, code);
+    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', this.layer.markerText(code, detail), code);
   }
 }
 
@@ -474,6 +474,18 @@ class AppLayerImpl implements AppLayer {
       ? { frameNumber, transport, connId, dir, proto, text }
       : { frameNumber, transport, connId, dir, proto, text, anomaly };
     this.log.add(ev);
+  }
+
+  /** The last marker text: once the follow-stream budget is spent, every new connection reports the same one. */
+  private lastMarker: { code: AnomalyCode; detail: string; text: string } | null = null;
+
+  /** "anomaly_name: detail", one string for repeats of the same marker. */
+  markerText(code: AnomalyCode, detail: string): string {
+    const m = this.lastMarker;
+    if (m !== null && m.code === code && m.detail === detail) return m.text;
+    const text = `${Anomaly.name(code)}: ${detail}`;
+    this.lastMarker = { code, detail, text };
+    return text;
   }
 
   private push(ev: AppEvent): void {
