@@ -60,14 +60,28 @@ export interface HttpLimits {
 class TxQueue {
   private items: (HttpTx | undefined)[] = [];
   private head = 0;
-  get length(): number { return this.items.length - this.head; }
-  first(): HttpTx | undefined { return this.items[this.head]; }
-  push(tx: HttpTx): void { this.items.push(tx); }
+  private tail = 0;
+  get length(): number { return this.tail - this.head; }
+  first(): HttpTx | undefined { return this.head < this.tail ? this.items[this.head] : undefined; }
+  push(tx: HttpTx): void {
+    if (this.tail < this.items.length) this.items[this.tail] = tx;
+    else this.items.push(tx);
+    this.tail++;
+  }
   shift(): void {
-    if (this.head >= this.items.length) return;
+    if (this.head >= this.tail) return;
     this.items[this.head++] = undefined;
-    if (this.head === this.items.length) { this.items.length = 0; this.head = 0; }
-    else if (this.head >= 1024 && this.head * 2 >= this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    if (this.head === this.tail) {
+      // Empty: start again at slot 0. The array keeps its backing store (emptying it with
+      // `length = 0` freed it, and the next request, usually the very next segment, allocated
+      // a new one), unless a pipelined burst made it large.
+      this.head = this.tail = 0;
+      if (this.items.length > 1024) this.items = [];
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      this.items = this.items.slice(this.head, this.tail);
+      this.tail -= this.head;
+      this.head = 0;
+    }
   }
 }
 
@@ -572,7 +586,7 @@ export class HttpConn implements StreamHandler {
     const prev = this.last;
     // Pipelined (RFC 9112 §9.3.2): sent before the previous response was complete.
     tx.pipelined = prev !== null && !prev.orphanResponse
-      && (prev.responseEnd === null || prev.lastResponseFrame > tx.firstRequestFrame);
+      && (!prev.responseEnded || prev.lastResponseFrame > tx.firstRequestFrame);
     tx.persistence = h.connClose ? 'close' : h.versionNum <= 10 ? (h.connKeepAlive ? 'keep-alive' : 'http1.0-close') : 'keep-alive';
     const wantsUpgrade = full && h.upgrade !== Upgrade.none && h.connUpgrade;
     if (wantsUpgrade) tx.upgrade = h.upgrade === Upgrade.websocket ? 'websocket' : h.upgrade === Upgrade.h2c ? 'h2c' : 'other';

@@ -213,6 +213,8 @@ export class HttpTx implements HttpTransaction {
   get responseStart(): number | null { const v = this.c[this.o + F_RES_START]!; return v === v ? v : null; }
   set responseStart(v: number | null) { this.c[this.o + F_RES_START] = v ?? NaN; }
   get responseEnd(): number | null { const v = this.c[this.o + F_RES_END]!; return v === v ? v : null; }
+  /** responseEnd !== null, without making a number object for the time. */
+  get responseEnded(): boolean { const v = this.c[this.o + F_RES_END]!; return v === v; }
   set responseEnd(v: number | null) { this.c[this.o + F_RES_END] = v ?? NaN; }
 
   private flag(b: number): boolean { return (this.n[this.k + I_BITS]! & b) !== 0; }
