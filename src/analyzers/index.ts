@@ -19,8 +19,9 @@
  * event when the cap is reached.
  */
 import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
+import { ByteFinder } from '../bytes/find-byte.js';
 import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
-import { HeadArena, TxTimes, type HttpTx } from './http/tx.js';
+import { HeadArena, TxStore, type HttpTx } from './http/tx.js';
 import { DEFAULT_HTTP_LIMITS, HttpConn, HttpEvent, TextCache, type HttpContext, type HttpLimits } from './http/parser.js';
 import { HeadInfo } from './http/head.js';
 import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
@@ -413,7 +414,7 @@ class AppConn implements StreamSink {
   }
 
   marker(code: AnomalyCode, dir: Dir, frameNumber: number, _time: number, detail: string): void {
-    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', `${Anomaly.name(code)}: ${detail}`, code);
+    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', this.layer.markerText(code, detail), code);
   }
 }
 
@@ -453,13 +454,15 @@ class AppLayerImpl implements AppLayer {
     this.maxDetectSegments = opts.maxDetectSegments ?? 1024;
     const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.http };
     const self = this;
+    const arena = new HeadArena(limits.headArenaBytes);
     this.httpCtx = {
       limits,
-      arena: new HeadArena(limits.headArenaBytes),
-      times: new TxTimes(),
+      arena,
+      txs: new TxStore(arena),
       keptBodies: 0,
       decodeFailures: 0,
       lineEnds: new Int32Array(limits.maxHeaders + 2),
+      lf: new ByteFinder(0x0a),
       info: new HeadInfo(),
       hostCache: new TextCache(),
       ctCache: new TextCache(),
@@ -496,6 +499,18 @@ class AppLayerImpl implements AppLayer {
       ? { frameNumber, transport, connId, dir, proto, text }
       : { frameNumber, transport, connId, dir, proto, text, anomaly };
     this.log.add(ev);
+  }
+
+  /** The last marker text: once the follow-stream budget is spent, every new connection reports the same one. */
+  private lastMarker: { code: AnomalyCode; detail: string; text: string } | null = null;
+
+  /** "anomaly_name: detail", one string for repeats of the same marker. */
+  markerText(code: AnomalyCode, detail: string): string {
+    const m = this.lastMarker;
+    if (m !== null && m.code === code && m.detail === detail) return m.text;
+    const text = `${Anomaly.name(code)}: ${detail}`;
+    this.lastMarker = { code, detail, text };
+    return text;
   }
 
   private push(ev: AppEvent): void {

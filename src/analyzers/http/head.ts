@@ -47,9 +47,6 @@ export class HeadInfo {
   wsKeyEnd = -1;
   wsAcceptStart = -1;
   wsAcceptEnd = -1;
-  headerCount = 0;
-  /** Header lines without a colon (kept going, reported). */
-  badLines = 0;
 
   reset(): void {
     this.ok = false;
@@ -67,8 +64,6 @@ export class HeadInfo {
     this.hostStart = this.hostEnd = this.ctStart = this.ctEnd = -1;
     this.coding = Coding.none;
     this.wsKeyStart = this.wsKeyEnd = this.wsAcceptStart = this.wsAcceptEnd = -1;
-    this.headerCount = 0;
-    this.badLines = 0;
   }
 }
 
@@ -80,6 +75,13 @@ for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+
+/**
+ * First bytes of the field names `field` looks at (Host, Expect, Upgrade, Connection, Content-*,
+ * Transfer-Encoding, Sec-WebSocket-*), either case. Never a space or tab, so obs-fold lines are skipped too.
+ */
+const NAME_START = new Uint8Array(256);
+for (const c of 'heucts') NAME_START[c.charCodeAt(0)] = NAME_START[c.toUpperCase().charCodeAt(0)] = 1;
 
 /** Methods we name without allocating, and that resynchronisation accepts as a message start. */
 export const METHODS = [
@@ -245,17 +247,16 @@ export function parseHead(
     if (le < 0) le = end;
     e = le > p && buf[le - 1] === CR ? le - 1 : le;
     if (e <= p) break; // the empty line
-    const b0 = buf[p]!;
-    if (b0 === SP || b0 === HT) {
-      // obs-fold (RFC 9112 §5.2): continuation of the previous field; not a framing field.
+    // Only the fields `field` reads matter here: a line whose first byte starts none of their names
+    // (Date, Server, Accept, an obs-fold continuation, …) is not scanned further.
+    if (NAME_START[buf[p]!] === 0) {
       p = le + 1;
       continue;
     }
-    h.headerCount++;
     let colon = p;
     while (colon < e && buf[colon] !== COLON) colon++;
     if (colon === e) {
-      h.badLines++;
+      // No colon: not a field line; the head goes on.
       p = le + 1;
       continue;
     }

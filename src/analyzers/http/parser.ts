@@ -24,10 +24,11 @@ import { createHash } from 'node:crypto';
 import { Anomaly, type AnomalyCode } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import { safeText } from '../../bytes/safe-text.js';
+import { ByteFinder } from '../../bytes/find-byte.js';
 import { view, type StreamHandler } from '../reassembly.js';
 import type { AppEvent } from '../types.js';
 import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
-import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxTimes, codingName, decodeContent } from './tx.js';
+import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxStore, codingName, decodeContent } from './tx.js';
 
 export interface HttpLimits {
   /** Longest start or header line in bytes (default 16 KiB). */
@@ -59,14 +60,28 @@ export interface HttpLimits {
 class TxQueue {
   private items: (HttpTx | undefined)[] = [];
   private head = 0;
-  get length(): number { return this.items.length - this.head; }
-  first(): HttpTx | undefined { return this.items[this.head]; }
-  push(tx: HttpTx): void { this.items.push(tx); }
+  private tail = 0;
+  get length(): number { return this.tail - this.head; }
+  first(): HttpTx | undefined { return this.head < this.tail ? this.items[this.head] : undefined; }
+  push(tx: HttpTx): void {
+    if (this.tail < this.items.length) this.items[this.tail] = tx;
+    else this.items.push(tx);
+    this.tail++;
+  }
   shift(): void {
-    if (this.head >= this.items.length) return;
+    if (this.head >= this.tail) return;
     this.items[this.head++] = undefined;
-    if (this.head === this.items.length) { this.items.length = 0; this.head = 0; }
-    else if (this.head >= 1024 && this.head * 2 >= this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    if (this.head === this.tail) {
+      // Empty: start again at slot 0. The array keeps its backing store (emptying it with
+      // `length = 0` freed it, and the next request, usually the very next segment, allocated
+      // a new one), unless a pipelined burst made it large.
+      this.head = this.tail = 0;
+      if (this.items.length > 1024) this.items = [];
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      this.items = this.items.slice(this.head, this.tail);
+      this.tail -= this.head;
+      this.head = 0;
+    }
   }
 }
 
@@ -89,7 +104,8 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
 export interface HttpContext {
   readonly limits: Readonly<HttpLimits>;
   readonly arena: HeadArena;
-  readonly times: TxTimes;
+  /** Numbers of all transactions (arena for their heads). */
+  readonly txs: TxStore;
   /** Bytes of bodies currently kept (shared budget). */
   keptBodies: number;
   /**
@@ -101,6 +117,8 @@ export interface HttpContext {
   decodeFailures: number;
   /** Scratch for the line ends of one head (maxHeaders + 2 entries), shared by all connections. */
   readonly lineEnds: Int32Array;
+  /** Finds the LFs that end head lines (one word view per frame buffer, shared by all connections). */
+  readonly lf: ByteFinder;
   /** Shared scratch: a head is parsed and used synchronously, so one HeadInfo serves every connection. */
   readonly info: HeadInfo;
   /** Repeated values (Host, Content-Type, reason phrase) become one string across connections. */
@@ -389,11 +407,8 @@ export class HttpConn implements StreamHandler {
     const ends = this.ctx.lineEnds;
     let ls = p;
     let carried = sd.lineLen;
-    // Native search for LF in a bounded view (one small object per push; much cheaper than a byte loop).
-    const v = view(buf, p, end);
-    let rel = v.indexOf(LF);
-    while (rel >= 0) {
-      const q = p + rel;
+    const lf = this.ctx.lf;
+    for (let q = lf.find(buf, p, end); q >= 0; q = lf.find(buf, q + 1, end)) {
       const n = carried + (q - ls);
       const prevCR = q > ls ? buf[q - 1] === CR : sd.lastCR;
       if (n === 0 || (n === 1 && prevCR)) {
@@ -405,7 +420,6 @@ export class HttpConn implements StreamHandler {
       sd.lines++;
       carried = 0;
       ls = q + 1;
-      rel = v.indexOf(LF, rel + 1);
     }
     const n = carried + (end - ls);
     if (n > maxLine) return this.headLimit(sd, dir, buf, p, end, frame, time, `line longer than ${maxLine} bytes`);
@@ -558,7 +572,7 @@ export class HttpConn implements StreamHandler {
 
   private onRequest(sd: Side, dir: Dir, hb: Uint8Array, hs: number, he: number, frame: number, time: number, full: boolean): HttpTx | null {
     const h = this.info;
-    const tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
+    const tx = new HttpTx(this.connId, this.ctx.txs);
     tx.index = ++this.count;
     tx.method = h.method;
     tx.version = h.version;
@@ -572,7 +586,7 @@ export class HttpConn implements StreamHandler {
     const prev = this.last;
     // Pipelined (RFC 9112 §9.3.2): sent before the previous response was complete.
     tx.pipelined = prev !== null && !prev.orphanResponse
-      && (prev.responseEnd === null || prev.lastResponseFrame > tx.firstRequestFrame);
+      && (!prev.responseEnded || prev.lastResponseFrame > tx.firstRequestFrame);
     tx.persistence = h.connClose ? 'close' : h.versionNum <= 10 ? (h.connKeepAlive ? 'keep-alive' : 'http1.0-close') : 'keep-alive';
     const wantsUpgrade = full && h.upgrade !== Upgrade.none && h.connUpgrade;
     if (wantsUpgrade) tx.upgrade = h.upgrade === Upgrade.websocket ? 'websocket' : h.upgrade === Upgrade.h2c ? 'h2c' : 'other';
@@ -621,7 +635,7 @@ export class HttpConn implements StreamHandler {
     let tx = this.awaiting.first();
     if (tx === undefined) {
       // A response to a request the capture did not show.
-      tx = new HttpTx(this.connId, this.ctx.arena, this.ctx.times);
+      tx = new HttpTx(this.connId, this.ctx.txs);
       tx.index = ++this.count;
       tx.orphanResponse = true;
       tx.requestStart = sd.msgTime;

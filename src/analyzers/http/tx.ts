@@ -47,27 +47,47 @@ export class HeadArena {
 
 const CODING_NAMES = ['', 'gzip', 'deflate', 'br', 'identity', 'other'];
 
+/** Where each number of a transaction lies in its slot of a TxStore chunk: doubles (times, byte counts, frames, arena references)… */
+const F_REQ_START = 0, F_REQ_END = 1, F_RES_START = 2, F_RES_END = 3, F_REQ_WIRE = 4, F_RES_WIRE = 5, F_REQ_ENTITY = 6,
+  F_RES_ENTITY = 7, F_RES_DECODED = 8, F_LAST_RES_FRAME = 9, F_REQ_HEAD_REF = 10, F_RES_HEAD_REF = 11, F_REQ_FRAME0 = 12,
+  F_RES_FRAME0 = 13;
+const F_STRIDE = 14;
+/** …and small integers (bounded by the head size and connection counts). */
+const I_CONN_ID = 0, I_INDEX = 1, I_URI_OFF = 2, I_URI_LEN = 3, I_STATUS = 4, I_REQ_HEAD_BYTES = 5, I_RES_HEAD_BYTES = 6,
+  I_BITS = 7;
+const I_STRIDE = 8;
+
 /**
- * Times of all transactions in one Float64Array (4 per transaction): a
- * double in an object field is a separate heap box in V8, and 100,000
- * transactions would mean 400,000 of them for the garbage collector.
+ * The numbers of all transactions (sizes, frames, times, head references,
+ * flags), in fixed-size typed-array chunks. A number in an object field costs
+ * the garbage collector (a tagged slot in every transaction it copies and
+ * marks, a heap box for a double); here the transaction object keeps only
+ * its strings, half its former size, and the chunks are never copied as they
+ * fill. NaN (doubles) and -1 (status) stand for null.
  */
-export class TxTimes {
-  t = new Float64Array(4 * 1024);
-  next = 0;
+export class TxStore {
+  static readonly PER_CHUNK = 4096;
+  /** The chunks of the slot `alloc` returned last. */
+  f64 = new Float64Array(0);
+  i32 = new Int32Array(0);
+  private used = TxStore.PER_CHUNK;
+
+  constructor(readonly arena: HeadArena) {}
+
+  /** A fresh slot in `f64` and `i32`; returns its index there. */
   alloc(): number {
-    const id = this.next++;
-    if ((id + 1) * 4 > this.t.length) {
-      const g = new Float64Array(this.t.length * 2);
-      g.set(this.t);
-      this.t = g;
+    if (this.used === TxStore.PER_CHUNK) {
+      this.f64 = new Float64Array(TxStore.PER_CHUNK * F_STRIDE);
+      this.i32 = new Int32Array(TxStore.PER_CHUNK * I_STRIDE);
+      this.used = 0;
     }
-    const o = id * 4;
-    this.t[o] = 0;
-    this.t[o + 1] = NaN;
-    this.t[o + 2] = NaN;
-    this.t[o + 3] = NaN;
-    return id;
+    const slot = this.used++;
+    const c = this.f64, o = slot * F_STRIDE;
+    c[o + F_REQ_END] = c[o + F_RES_START] = c[o + F_RES_END] = NaN;
+    c[o + F_REQ_HEAD_REF] = c[o + F_RES_HEAD_REF] = -1;
+    const n = this.i32, k = slot * I_STRIDE;
+    n[k + I_STATUS] = n[k + I_REQ_HEAD_BYTES] = n[k + I_RES_HEAD_BYTES] = -1;
+    return slot;
   }
 }
 
@@ -102,77 +122,106 @@ interface TxExtra {
  * facts live in `x` (created on first use), so 100,000 exchanges stay small.
  */
 export class HttpTx implements HttpTransaction {
-  index = 0;
   method = '';
   host = '';
   /** The URI as a string when the request head is not kept; otherwise read from the head on demand. */
   private uriText = '';
-  /** Where the URI lies in the kept request head. */
-  private uriOff = 0;
-  private uriLen = 0;
   version = '';
   responseVersion = '';
-  status: number | null = null;
   reason = '';
   contentType = '';
   /** Content-Encoding of the response ('gzip', 'deflate', 'br', 'other', '' for none). */
   contentEncoding = '';
-  requestBodyWire = 0;
-  responseBodyWire = 0;
-  /** Body after removing chunked framing (still content-encoded). */
-  requestBodyEntity = 0;
-  responseBodyEntity = 0;
-  /** Size after content decoding; -1 when it could not be decoded (cap, error, gap). */
-  responseBodyDecoded = 0;
   persistence = '';
-  /** Head sizes in bytes including the start line and the empty line (HAR headersSize). */
-  requestHeadBytes = -1;
-  responseHeadBytes = -1;
-  /** Frame holding the last byte of the response (0 until it ended). */
-  lastResponseFrame = 0;
-  /** Raw head references into the arena (-1 = not kept). */
-  reqHeadRef = -1;
-  resHeadRef = -1;
-  private bits = 0;
   private x: TxExtra | null = null;
-  private reqFrame0 = 0;
   private reqFramesMore: number[] | null = null;
-  private resFrame0 = 0;
   private resFramesMore: number[] | null = null;
+  /** This transaction's numbers: c[o + F_…] and n[k + I_…] (see TxStore). */
+  private readonly c: Float64Array;
+  private readonly o: number;
+  private readonly n: Int32Array;
+  private readonly k: number;
 
-  private readonly tid: number;
-
-  constructor(readonly connId: number, private readonly arena: HeadArena, private readonly times: TxTimes) {
-    this.tid = times.alloc() * 4;
+  constructor(connId: number, private readonly store: TxStore) {
+    const slot = store.alloc();
+    this.c = store.f64;
+    this.o = slot * F_STRIDE;
+    this.n = store.i32;
+    this.k = slot * I_STRIDE;
+    this.n[this.k + I_CONN_ID] = connId;
   }
+
+  get connId(): number { return this.n[this.k + I_CONN_ID]!; }
+  /** 1-based index of the request on its connection. */
+  get index(): number { return this.n[this.k + I_INDEX]!; }
+  set index(v: number) { this.n[this.k + I_INDEX] = v; }
+  get status(): number | null { const v = this.n[this.k + I_STATUS]!; return v >= 0 ? v : null; }
+  set status(v: number | null) { this.n[this.k + I_STATUS] = v ?? -1; }
+  get requestBodyWire(): number { return this.c[this.o + F_REQ_WIRE]!; }
+  set requestBodyWire(v: number) { this.c[this.o + F_REQ_WIRE] = v; }
+  get responseBodyWire(): number { return this.c[this.o + F_RES_WIRE]!; }
+  set responseBodyWire(v: number) { this.c[this.o + F_RES_WIRE] = v; }
+  /** Body after removing chunked framing (still content-encoded). */
+  get requestBodyEntity(): number { return this.c[this.o + F_REQ_ENTITY]!; }
+  set requestBodyEntity(v: number) { this.c[this.o + F_REQ_ENTITY] = v; }
+  get responseBodyEntity(): number { return this.c[this.o + F_RES_ENTITY]!; }
+  set responseBodyEntity(v: number) { this.c[this.o + F_RES_ENTITY] = v; }
+  /** Size after content decoding; -1 when it could not be decoded (cap, error, gap). */
+  get responseBodyDecoded(): number { return this.c[this.o + F_RES_DECODED]!; }
+  set responseBodyDecoded(v: number) { this.c[this.o + F_RES_DECODED] = v; }
+  /** Head sizes in bytes including the start line and the empty line (HAR headersSize); -1 when not seen. */
+  get requestHeadBytes(): number { return this.n[this.k + I_REQ_HEAD_BYTES]!; }
+  set requestHeadBytes(v: number) { this.n[this.k + I_REQ_HEAD_BYTES] = v; }
+  get responseHeadBytes(): number { return this.n[this.k + I_RES_HEAD_BYTES]!; }
+  set responseHeadBytes(v: number) { this.n[this.k + I_RES_HEAD_BYTES] = v; }
+  /** Frame holding the last byte of the response (0 until it ended). */
+  get lastResponseFrame(): number { return this.c[this.o + F_LAST_RES_FRAME]!; }
+  set lastResponseFrame(v: number) { this.c[this.o + F_LAST_RES_FRAME] = v; }
+  /** Raw head references into the arena (-1 = not kept). */
+  get reqHeadRef(): number { return this.c[this.o + F_REQ_HEAD_REF]!; }
+  set reqHeadRef(v: number) { this.c[this.o + F_REQ_HEAD_REF] = v; }
+  get resHeadRef(): number { return this.c[this.o + F_RES_HEAD_REF]!; }
+  set resHeadRef(v: number) { this.c[this.o + F_RES_HEAD_REF] = v; }
+  private get reqFrame0(): number { return this.c[this.o + F_REQ_FRAME0]!; }
+  private get resFrame0(): number { return this.c[this.o + F_RES_FRAME0]!; }
 
   /** Request target (RFC 9112 §3.2) as sent, decoded as text. */
   get uri(): string {
-    return this.uriLen > 0 && this.reqHeadRef >= 0
-      ? text(this.arena.view(this.reqHeadRef, this.requestHeadBytes), this.uriOff, this.uriOff + this.uriLen)
-      : this.uriText;
+    const n = this.n, k = this.k;
+    const uriLen = n[k + I_URI_LEN]!, ref = this.c[this.o + F_REQ_HEAD_REF]!;
+    if (uriLen > 0 && ref >= 0) {
+      const uriOff = n[k + I_URI_OFF]!;
+      return text(this.store.arena.view(ref, n[k + I_REQ_HEAD_BYTES]!), uriOff, uriOff + uriLen);
+    }
+    return this.uriText;
   }
 
   /** Sets the URI from the head bytes: remembered as a position when the head is kept, as a string otherwise. */
   setUri(head: Uint8Array, headStart: number, s: number, e: number): void {
-    if (this.reqHeadRef >= 0) { this.uriOff = s - headStart; this.uriLen = e - s; this.uriText = ''; }
-    else { this.uriText = text(head, s, e); this.uriLen = 0; }
+    const n = this.n, k = this.k;
+    if (this.c[this.o + F_REQ_HEAD_REF]! >= 0) { n[k + I_URI_OFF] = s - headStart; n[k + I_URI_LEN] = e - s; this.uriText = ''; }
+    else { this.uriText = text(head, s, e); n[k + I_URI_LEN] = 0; }
   }
 
   /** Seconds since the epoch of the first request byte. */
-  get requestStart(): number { return this.times.t[this.tid]!; }
-  set requestStart(v: number) { this.times.t[this.tid] = v; }
+  get requestStart(): number { return this.c[this.o + F_REQ_START]!; }
+  set requestStart(v: number) { this.c[this.o + F_REQ_START] = v; }
   /** Last request byte, or null while the request is not complete. */
-  get requestEnd(): number | null { const v = this.times.t[this.tid + 1]!; return v === v ? v : null; }
-  set requestEnd(v: number | null) { this.times.t[this.tid + 1] = v ?? NaN; }
+  get requestEnd(): number | null { const v = this.c[this.o + F_REQ_END]!; return v === v ? v : null; }
+  set requestEnd(v: number | null) { this.c[this.o + F_REQ_END] = v ?? NaN; }
   /** First response byte (server time starts the clock here). */
-  get responseStart(): number | null { const v = this.times.t[this.tid + 2]!; return v === v ? v : null; }
-  set responseStart(v: number | null) { this.times.t[this.tid + 2] = v ?? NaN; }
-  get responseEnd(): number | null { const v = this.times.t[this.tid + 3]!; return v === v ? v : null; }
-  set responseEnd(v: number | null) { this.times.t[this.tid + 3] = v ?? NaN; }
+  get responseStart(): number | null { const v = this.c[this.o + F_RES_START]!; return v === v ? v : null; }
+  set responseStart(v: number | null) { this.c[this.o + F_RES_START] = v ?? NaN; }
+  get responseEnd(): number | null { const v = this.c[this.o + F_RES_END]!; return v === v ? v : null; }
+  /** responseEnd !== null, without making a number object for the time. */
+  get responseEnded(): boolean { const v = this.c[this.o + F_RES_END]!; return v === v; }
+  set responseEnd(v: number | null) { this.c[this.o + F_RES_END] = v ?? NaN; }
 
-  private flag(b: number): boolean { return (this.bits & b) !== 0; }
-  private setFlag(b: number, v: boolean): void { this.bits = v ? this.bits | b : this.bits & ~b; }
+  private flag(b: number): boolean { return (this.n[this.k + I_BITS]! & b) !== 0; }
+  private setFlag(b: number, v: boolean): void {
+    const bits = this.n[this.k + I_BITS]!;
+    this.n[this.k + I_BITS] = v ? bits | b : bits & ~b;
+  }
   private get extra(): TxExtra {
     return (this.x ??= {
       interim: null, upgrade: '', wsKey: '', wsAcceptOk: null, notes: null, requestBody: null, responseBody: null,
@@ -226,21 +275,21 @@ export class HttpTx implements HttpTransaction {
 
   get requestHeaders(): [string, string][] {
     if (this.reqHeadRef < 0) return [];
-    return headerFields(this.arena.view(this.reqHeadRef, this.requestHeadBytes), 0, this.requestHeadBytes);
+    return headerFields(this.store.arena.view(this.reqHeadRef, this.requestHeadBytes), 0, this.requestHeadBytes);
   }
 
   get responseHeaders(): [string, string][] {
     if (this.resHeadRef < 0) return [];
-    return headerFields(this.arena.view(this.resHeadRef, this.responseHeadBytes), 0, this.responseHeadBytes);
+    return headerFields(this.store.arena.view(this.resHeadRef, this.responseHeadBytes), 0, this.responseHeadBytes);
   }
 
   /** Request line / status line as sent (not neutralised), or '' when the head was not kept. */
   get requestLine(): string {
-    return this.reqHeadRef < 0 ? '' : startLine(this.arena.view(this.reqHeadRef, this.requestHeadBytes), 0, this.requestHeadBytes);
+    return this.reqHeadRef < 0 ? '' : startLine(this.store.arena.view(this.reqHeadRef, this.requestHeadBytes), 0, this.requestHeadBytes);
   }
 
   get statusLine(): string {
-    return this.resHeadRef < 0 ? '' : startLine(this.arena.view(this.resHeadRef, this.responseHeadBytes), 0, this.responseHeadBytes);
+    return this.resHeadRef < 0 ? '' : startLine(this.store.arena.view(this.resHeadRef, this.responseHeadBytes), 0, this.responseHeadBytes);
   }
 
   get requestFrames(): number[] {
@@ -255,15 +304,18 @@ export class HttpTx implements HttpTransaction {
 
   /** Records that frame `f` carried bytes of the request (0) or response (1). */
   addFrame(role: 0 | 1, f: number): void {
+    const c = this.c, o = this.o;
     if (role === 0) {
-      if (this.reqFrame0 === 0) { this.reqFrame0 = f; return; }
+      const f0 = c[o + F_REQ_FRAME0]!;
+      if (f0 === 0) { c[o + F_REQ_FRAME0] = f; return; }
       const more = this.reqFramesMore;
-      if (more === null) { if (f !== this.reqFrame0) this.reqFramesMore = [f]; return; }
+      if (more === null) { if (f !== f0) this.reqFramesMore = [f]; return; }
       if (more[more.length - 1] !== f && more.length < MAX_FRAMES) more.push(f);
     } else {
-      if (this.resFrame0 === 0) { this.resFrame0 = f; return; }
+      const f0 = c[o + F_RES_FRAME0]!;
+      if (f0 === 0) { c[o + F_RES_FRAME0] = f; return; }
       const more = this.resFramesMore;
-      if (more === null) { if (f !== this.resFrame0) this.resFramesMore = [f]; return; }
+      if (more === null) { if (f !== f0) this.resFramesMore = [f]; return; }
       if (more[more.length - 1] !== f && more.length < MAX_FRAMES) more.push(f);
     }
   }
