@@ -169,15 +169,19 @@ function keepAlive(conns: number, rounds: number): Frame[][] {
       tsSec: 1_700_000_000 + Math.floor(us / 1e6), tsNsec: (us % 1e6) * 1000, linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined });
     if (batch.length === 4096) { out.push(batch); batch = []; }
   };
-  const patch = (tpl: Uint8Array, seq: number, ack: number): Uint8Array => {
+  const patch = (tpl: Uint8Array, seq: number, ack: number, tag: string, at: number): Uint8Array => {
     const b = tpl.slice();
     const v = new DataView(b.buffer);
     v.setUint32(38, seq >>> 0); // Ethernet 14 + IPv4 20 + TCP sequence number at 4
     v.setUint32(42, ack >>> 0);
+    for (let i = 0; i < tag.length; i++) b[54 + at + i] = tag.charCodeAt(i); // payload after a 20-byte TCP header
     return b;
   };
-  const c = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
-  const s = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  // Every head differs (a request number in the URI and in a response header), so a mix-up would show.
+  const c = 'GET /r0000000 HTTP/1.1\r\nHost: x\r\n\r\n';
+  const s = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-N: 0000000\r\n\r\nok';
+  const cAt = c.indexOf('0000000');
+  const sAt = s.indexOf('0000000');
   const tplC: Uint8Array[] = [];
   const tplS: Uint8Array[] = [];
   for (let i = 0; i < conns; i++) {
@@ -193,8 +197,9 @@ function keepAlive(conns: number, rounds: number): Frame[][] {
     for (let i = 0; i < conns; i++) {
       const sc = 1000 + r * c.length;
       const ss = 5000 + r * s.length;
-      push(patch(tplC[i]!, sc, ss));
-      push(patch(tplS[i]!, ss, sc + c.length));
+      const tag = String(r * conns + i).padStart(7, '0');
+      push(patch(tplC[i]!, sc, ss, tag, cAt));
+      push(patch(tplS[i]!, ss, sc + c.length, tag, sAt));
     }
   }
   if (batch.length > 0) out.push(batch);
@@ -248,5 +253,13 @@ describe('analysis with and without spilling', () => {
       });
     }
     expect(on.app!.http.length).toBe(CONNS * ROUNDS);
+    // Raw heads (9 MB of them, in 256 KiB chunks: most in the file) give the same URIs and headers.
+    const txOn = on.app!.http;
+    const txOff = off.app!.http;
+    for (let k = 0; k < txOn.length; k += 997) {
+      expect(JSON.stringify(txOn[k])).toBe(JSON.stringify(txOff[k]));
+      expect(txOn[k]!.uri).toBe(`/r${String((txOn[k]!.index - 1) * CONNS + txOn[k]!.connId).padStart(7, '0')}`);
+    }
+    expect(txOn[txOn.length - 1]!.responseHeaders).toEqual([['Content-Length', '2'], ['X-N', String(CONNS * ROUNDS - 1).padStart(7, '0')]]);
   }, 120_000);
 });

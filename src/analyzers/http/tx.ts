@@ -6,17 +6,21 @@
  * `toJSON()` gives the plain object, so JSON output sees every field.
  */
 import { gunzipSync, inflateRawSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import { SpillArena } from '../../bytes/spill.js';
 import type { HttpTransaction } from '../types.js';
 import { Coding, headerFields, startLine, text } from './head.js';
 
-/** Raw heads of all transactions, in 256 KiB chunks, up to a global cap. */
+/**
+ * Raw heads of all transactions, in 256 KiB chunks, up to a global cap. Full
+ * chunks go to the spill file (bytes/spill.ts): memory holds about one chunk
+ * plus the few read back, however many heads are kept.
+ */
 export class HeadArena {
-  private chunks: Uint8Array[] = [];
-  private used = 0;
+  static readonly CHUNK = 256 * 1024;
+  private readonly bytes = new SpillArena(HeadArena.CHUNK);
   total = 0;
   /** Heads that were not kept because the cap was reached. */
   dropped = 0;
-  static readonly CHUNK = 256 * 1024;
 
   constructor(readonly maxBytes: number) {}
 
@@ -25,23 +29,12 @@ export class HeadArena {
     const n = e - s;
     if (n <= 0 || this.total + n > this.maxBytes) { this.dropped++; return -1; }
     if (n > HeadArena.CHUNK) { this.dropped++; return -1; }
-    let c = this.chunks[this.chunks.length - 1];
-    if (c === undefined || this.used + n > c.length) {
-      c = new Uint8Array(HeadArena.CHUNK);
-      this.chunks.push(c);
-      this.used = 0;
-    }
-    c.set(new Uint8Array(buf.buffer, buf.byteOffset + s, n), this.used);
-    const ref = (this.chunks.length - 1) * HeadArena.CHUNK + this.used;
-    this.used += n;
     this.total += n;
-    return ref;
+    return this.bytes.append(buf, s, n);
   }
 
   view(ref: number, len: number): Uint8Array {
-    const c = this.chunks[Math.floor(ref / HeadArena.CHUNK)]!;
-    const o = ref % HeadArena.CHUNK;
-    return c.subarray(o, o + len);
+    return this.bytes.view(ref, len);
   }
 }
 
