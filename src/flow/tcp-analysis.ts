@@ -54,8 +54,14 @@
  *
  * No allocation per call: `segment()` only reads and writes numeric fields.
  */
-import { TcpFlag } from '../decode/decoded.js';
-import { seqAdd, seqLeq, seqLt } from './seq.js';
+import * as decoded from '../decode/decoded.js';
+import * as seqMod from './seq.js';
+
+// Bound here, as constants of this module: optimized code reads an imported binding through
+// its module cell, with a check that it is initialized, at every use, while a constant of this
+// module is folded into the instruction (see tcp-tracker.ts).
+const { TcpFlag } = decoded;
+const { seqAdd, seqLeq, seqLt } = seqMod;
 
 export const AnalysisFlag = {
   RETRANSMISSION: 1 << 0,

@@ -34,19 +34,34 @@
  */
 import type { Decoded } from '../decode/decoded.js';
 import { TcpFlag } from '../decode/decoded.js';
-import { Anomaly } from '../decode/anomalies.js';
-import { ConnStore, CF } from './conn-store.js';
+import * as anomalies from '../decode/anomalies.js';
+import * as connStore from './conn-store.js';
+import { ConnStore } from './conn-store.js';
 import { F_ID, FlowTable, KEY_WORDS } from './flow-table.js';
 import type { FrameMap } from './frame-map.js';
 import type { AppObserver, TcpSegmentInfo } from './hooks.js';
-import { Note } from './notes.js';
-import { seqDiff, seqGeq } from './seq.js';
-import { AnalysisFlag, ANY_RETRANSMISSION, TcpAnalyzer } from './tcp-analysis.js';
-import { Hist, St, Zs } from './tcp-state.js';
-import {
+import * as notes from './notes.js';
+import * as seqMod from './seq.js';
+import * as tcpAnalysis from './tcp-analysis.js';
+import { TcpAnalyzer } from './tcp-analysis.js';
+import * as tcpState from './tcp-state.js';
+import * as timelineStore from './timeline-store.js';
+import { TimelineStore } from './timeline-store.js';
+
+// The names used per segment are bound here, as constants of this module. Optimized code
+// reads an imported binding through its module cell, with a check that it is initialized,
+// at every use (a dozen instructions, some fifty uses per segment in `packet` alone); a
+// constant of this module is folded into the instruction that uses it.
+const { Anomaly } = anomalies;
+const { CF } = connStore;
+const { Note } = notes;
+const { seqDiff, seqGeq } = seqMod;
+const { AnalysisFlag, ANY_RETRANSMISSION } = tcpAnalysis;
+const { Hist, St, Zs } = tcpState;
+const {
   OPT_TS_ONLY, R_ACK, R_AN, R_CONN, R_DUPOPT, R_FLAGSWIN, R_FRAME, R_LEN, R_NEXT, R_OPTREF, R_RELACK, R_RELSEQ, R_SEQ,
-  R_STNOTE, R_TIME_F64, R_TSECR, RS, TimelineStore, idx,
-} from './timeline-store.js';
+  R_STNOTE, R_TIME_F64, R_TSECR, RS, idx,
+} = timelineStore;
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
