@@ -204,8 +204,9 @@ export class SpillArena {
     if (n > this.chunkSize - this.used) this.next();
     const c = this.chunks[this.chunks.length - 1]!;
     const at = this.used;
-    if (n <= 64) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
-    else c.set(buf.subarray(o, o + n), at);
+    // A plain Uint8Array view: Buffer#subarray makes a Buffer, which costs more to create.
+    if (n <= 32) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
+    else c.set(new Uint8Array(buf.buffer, buf.byteOffset + o, n), at);
     this.used += n;
     this.total += n;
     return (this.chunks.length - 1) * this.chunkSize + at;
