@@ -18,10 +18,14 @@ import { CHUNK, R_CONN, R_FRAME, R_NEXT, R_SEQ, RS, TimelineStore, idx } from '.
 const saved = { ...spillConfig };
 afterEach(() => Object.assign(spillConfig, saved));
 
-/** Lets background writes finish (they complete on the event loop). */
-async function settle(rounds = 50): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 2));
+/** Lets background writes finish (they complete on the event loop): until `done()` holds, 20 s at most. */
+async function settle(done: () => boolean): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
 }
+
+/** Bytes of `n` timeline chunks. */
+const chunks = (n: number): number => n * CHUNK * RS * 4;
 
 describe('SpillFile', () => {
   it('reads back what was appended and overwritten; the file has no name from the start', async () => {
@@ -37,7 +41,7 @@ describe('SpillFile', () => {
       expect(f.append(a)).toBe(0);
       let done: Error | null | undefined;
       expect(f.appendLater(b, (e) => { done = e; })).toBe(5000);
-      await settle(5);
+      await settle(() => done !== undefined);
       expect(done).toBeNull();
       f.writeAt(10, Uint8Array.of(1, 2, 3));
       const back = new Uint8Array(8000);
@@ -78,7 +82,7 @@ describe('SpillArena', () => {
       if (i === 1000) for (const p of pieces) expect(arena.view(p.ref, p.bytes.length)).toEqual(p.bytes);
     }
     const before = pieces.map((p) => arena.view(p.ref, p.bytes.length));
-    await settle();
+    await settle(() => arena.memoryBytes() <= 4096);
     expect(arena.spilledBytes).toBeGreaterThan(100 * 4096);
     expect(arena.memoryBytes()).toBeLessThanOrEqual(4096);
     for (const p of pieces) expect(arena.view(p.ref, p.bytes.length)).toEqual(p.bytes);
@@ -93,7 +97,7 @@ describe('SpillArena', () => {
     const arena = new SpillArena(1024);
     const b = new Uint8Array(1000).fill(7);
     for (let i = 0; i < 20; i++) arena.append(b, 0, 1000);
-    await settle(5);
+    await new Promise((r) => setTimeout(r, 20));
     expect(arena.spilledBytes).toBe(0);
     expect(arena.view(19 * 1024, 1000)).toEqual(b);
   });
@@ -122,7 +126,9 @@ describe('TimelineStore with spilling', () => {
     const late = [5, CHUNK + 7, 2 * CHUNK + 100];
     const spilled = new TimelineStore();
     fill(spilled, n, []);
-    await settle();
+    // Chunks 0-2 go to the file (the one being written and the one before it stay).
+    await settle(() => spilled.memoryBytes() < chunks(3));
+    expect(spilled.memoryBytes()).toBeLessThan(chunks(3));
     // Now set some links again into chunks that are in the file by now.
     for (const k of late) spilled.setNext(k, -5);
     for (const k of late) spilled.setNext(k, k + 3);
@@ -143,10 +149,11 @@ describe('TimelineStore with spilling', () => {
     const tl = new TimelineStore();
     fill(tl, CHUNK * 3 + 1, []); // chunk 0's write has just started
     tl.setNext(1, 424242);
-    await settle();
+    await settle(() => tl.memoryBytes() < chunks(3));
     // Chunk 0 is in the file now; more chunks go out after it, then it is read back.
     for (let k = 0; k < CHUNK * 2; k++) tl.append();
-    await settle();
+    await settle(() => tl.memoryBytes() < chunks(3));
+    expect(tl.memoryBytes()).toBeLessThan(chunks(3));
     expect(tl.spilledBytes).toBeGreaterThanOrEqual(2 * CHUNK * RS * 4);
     expect(tl.get(1, R_NEXT)).toBe(424242);
     tl.close();
@@ -241,6 +248,7 @@ describe('analysis with and without spilling', () => {
     for (let f = 1; f <= on.stats.frames; f += 1009) expect(on.frameConn(f)).toEqual(off.frameConn(f));
     // Follow-stream bytes (1 MiB kept per connection, 7 MiB in all: most of it in the file).
     const arena = (on.app as unknown as { budget: { arena: SpillArena } }).budget.arena;
+    await settle(() => arena.spilledBytes >= 5 << 20);
     expect(arena.spilledBytes).toBeGreaterThanOrEqual(5 << 20);
     for (let id = 0; id < CONNS; id++) {
       const a = on.app!.stream(id)!;
