@@ -26,7 +26,7 @@
  * byte (or to the reassembled datagram for layers decoded from it).
  */
 import type { Frame } from '../capture/source.js';
-import { Check, u16, u32 } from '../wire/bytes.js';
+import * as wireBytes from '../wire/bytes.js';
 import { internetChecksum, pseudoSum4, pseudoSum6 } from '../wire/checksum.js';
 import { EthernetView, ETH_TYPE_MIN } from '../wire/ethernet.js';
 import { GreView, GRE_PROTO_PPP } from '../wire/gre.js';
@@ -44,9 +44,18 @@ import { TcpCheck, TcpView, tcpOptionExpectedLength } from '../wire/tcp.js';
 import { UdpView } from '../wire/udp.js';
 import { VlanView } from '../wire/vlan.js';
 import { ArpView } from '../wire/arp.js';
-import { Anomaly, type AnomalyCode } from './anomalies.js';
-import { Decoded, LayerId, MAX_LAYERS } from './decoded.js';
+import * as anomalies from './anomalies.js';
+import type { AnomalyCode } from './anomalies.js';
+import * as decoded from './decoded.js';
+import { Decoded, type LayerId as LayerIdType } from './decoded.js';
 import { Defragmenter, type DefragLimits, type FragmentInfo } from './defrag.js';
+
+// The names used per frame are bound here, as constants of this module: optimized code reads an
+// imported binding through its module cell, with a check that it is initialized, at every use,
+// while a constant of this module is folded into the instruction (see flow/tcp-tracker.ts).
+const { Check, u16, u32 } = wireBytes;
+const { Anomaly } = anomalies;
+const { LayerId, MAX_LAYERS } = decoded;
 
 export interface DecodeLimits {
   /** 802.1Q/802.1ad tags followed in one frame; more gives `too_many_vlan_tags` and decoding stops there. */
@@ -167,7 +176,7 @@ export class FrameDecoder {
    * `too_many_layers` once and returns false: the caller stops there, so
    * every decoded layer is also listed.
    */
-  private push(id: LayerId, o: number, proto = 0): boolean {
+  private push(id: LayerIdType, o: number, proto = 0): boolean {
     const d = this.d;
     if (d.layerCount < MAX_LAYERS) { d.pushLayer(id, o, proto); return true; }
     if (d.anomalyCount === 0 || d.anomalyCodes[d.anomalyCount - 1] !== Anomaly.too_many_layers) this.mark(Anomaly.too_many_layers, id, o);
@@ -175,7 +184,7 @@ export class FrameDecoder {
     return false;
   }
 
-  private mark(code: AnomalyCode, layer: LayerId, at: number): void {
+  private mark(code: AnomalyCode, layer: LayerIdType, at: number): void {
     this.d.mark(code, layer, at - this.base);
   }
 
@@ -405,11 +414,11 @@ export class FrameDecoder {
   // ---------------------------------------------------------------- network
 
   /** Bytes between the end of an IP datagram and the end of the frame: padding, or worth a note. */
-  private trailing(pend: number, wire: number, layer: LayerId): void {
+  private trailing(pend: number, wire: number, layer: LayerIdType): void {
     if (pend < wire && wire > this.padTo) this.mark(Anomaly.trailing_bytes, layer, pend);
   }
 
-  private enterIp(o: number, id: LayerId): boolean {
+  private enterIp(o: number, id: LayerIdType): boolean {
     if (this.ipLayers >= this.limits.maxIpLayers) {
       this.mark(Anomaly.encapsulation_limit, id, o);
       return false;
@@ -495,7 +504,7 @@ export class FrameDecoder {
   }
 
   /** After the upper layers: the IP layer reports the snapshot cut only if no layer above did. */
-  private ipCut(cut: boolean, code: AnomalyCode, id: LayerId, at: number): void {
+  private ipCut(cut: boolean, code: AnomalyCode, id: LayerIdType, at: number): void {
     if (cut && !this.d.truncated) this.mark(code, id, at);
   }
 
@@ -664,7 +673,7 @@ export class FrameDecoder {
   }
 
   /** A layer we only name and skip: pushed when its fixed header is captured. */
-  private simpleLayer(id: LayerId, headerLen: number, o: number, end: number, wire: number): void {
+  private simpleLayer(id: LayerIdType, headerLen: number, o: number, end: number, wire: number): void {
     if (end - o >= headerLen) { if (this.push(id, o)) this.setPayload(o + headerLen, end, wire); }
     else this.setPayload(o, end, wire);
   }
@@ -686,7 +695,7 @@ export class FrameDecoder {
    * stays -1 — it is set only when the whole fixed header was decoded, so
    * `isTcp`/`isUdp` stay false.
    */
-  private partialPorts(b: Uint8Array, o: number, end: number, id: LayerId): void {
+  private partialPorts(b: Uint8Array, o: number, end: number, id: LayerIdType): void {
     if (end - o < 4) return;
     const d = this.d;
     if (!this.push(id, o)) return;
@@ -799,7 +808,7 @@ export class FrameDecoder {
   }
 
   /** Verifies a TCP/UDP checksum over [o, wire) with the IP pseudo-header (all bytes are captured). */
-  private l4Checksum(b: Uint8Array, proto: number, o: number, wire: number, id: LayerId, code: AnomalyCode, at: number): void {
+  private l4Checksum(b: Uint8Array, proto: number, o: number, wire: number, id: LayerIdType, code: AnomalyCode, at: number): void {
     const d = this.d;
     const len = wire - o;
     const ps = d.ipVersion === 4 ? pseudoSum4(d.addr[3]!, d.addr[7]!, proto, len) : pseudoSum6(d.buf, d.l3Offset + 8, proto, len);
