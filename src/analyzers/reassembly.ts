@@ -29,11 +29,18 @@
  * The reassembler never throws on bad input; odd segments are ignored or
  * become markers.
  */
-import { Anomaly, type AnomalyCode } from '../decode/anomalies.js';
-import { TcpFlag } from '../decode/decoded.js';
+import * as anomalies from '../decode/anomalies.js';
+import type { AnomalyCode } from '../decode/anomalies.js';
+import * as decoded from '../decode/decoded.js';
 import type { Dir, TcpSegmentInfo } from '../flow/hooks.js';
-import { seqAdd, seqDiff } from '../flow/seq.js';
+import * as seqMod from '../flow/seq.js';
 import { SpillArena } from '../bytes/spill.js';
+
+// Bound as constants of this module: optimized code reads an imported binding through its
+// module cell, with a check that it is initialized, at every use (see flow/tcp-tracker.ts).
+const { Anomaly } = anomalies;
+const { TcpFlag } = decoded;
+const { seqAdd, seqDiff } = seqMod;
 
 
 /** Where reassembled bytes go. Buffers passed to `data` are valid only during the call. */

@@ -21,14 +21,23 @@
  * body and a response runs until the server closes.
  */
 import { createHash } from 'node:crypto';
-import { Anomaly, type AnomalyCode } from '../../decode/anomalies.js';
+import * as anomalies from '../../decode/anomalies.js';
+import type { AnomalyCode } from '../../decode/anomalies.js';
 import type { Dir } from '../../flow/hooks.js';
 import { safeText } from '../../bytes/safe-text.js';
 import { ByteFinder } from '../../bytes/find-byte.js';
-import { view, type StreamHandler } from '../reassembly.js';
+import * as reassembly from '../reassembly.js';
+import type { StreamHandler } from '../reassembly.js';
 import type { AppEvent } from '../types.js';
-import { Coding, HeadInfo, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } from './head.js';
+import * as head from './head.js';
+import { HeadInfo } from './head.js';
 import { HeadArena, HttpTx, MAX_DECODE_RATIO, TxStore, codingName, decodeContent } from './tx.js';
+
+// Bound as constants of this module: optimized code reads an imported binding through its
+// module cell, with a check that it is initialized, at every use (see flow/tcp-tracker.ts).
+const { Anomaly } = anomalies;
+const { view } = reassembly;
+const { Coding, Upgrade, looksLikeRequest, looksLikeResponse, parseHead, startVerdict, text } = head;
 
 export interface HttpLimits {
   /** Longest start or header line in bytes (default 16 KiB). */
