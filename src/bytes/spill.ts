@@ -178,7 +178,9 @@ export class ChunkCache<T> {
  * spill file: only the chunk being filled (and those still being written)
  * stay in memory, plus a few read back. A reference is `chunk * chunkSize +
  * offset`; a piece never spans two chunks. Views handed out stay valid
- * (chunk memory is never reused).
+ * unless `reuse` is set: then the memory of a chunk that has reached the file
+ * holds the next chunk (no fresh pages to fault in and zero), and views must
+ * be read at once, never kept.
  */
 export class SpillArena {
   /** Chunks in memory by number (the one being filled, those being written); undefined once in the file. */
@@ -190,7 +192,9 @@ export class SpillArena {
   /** Bytes appended. */
   total = 0;
 
-  constructor(readonly chunkSize: number) {
+  private readonly free: Uint8Array[] = [];
+
+  constructor(readonly chunkSize: number, private readonly reuse = false) {
     this.used = chunkSize;
   }
 
@@ -235,7 +239,7 @@ export class SpillArena {
 
   private next(): void {
     const full = this.chunks.length - 1;
-    this.chunks.push(new Uint8Array(this.chunkSize));
+    this.chunks.push(this.free.pop() ?? new Uint8Array(this.chunkSize));
     this.spillAt.push(-1);
     this.used = 0;
     if (full >= 0) this.spillChunk(full);
@@ -246,8 +250,9 @@ export class SpillArena {
     if (this.spill === null) return;
     const c = this.chunks[k]!;
     this.spillAt[k] = this.spill.appendLater(c, (err) => {
-      if (err === null) this.chunks[k] = undefined;
-      else this.spillAt[k] = -1;
+      if (err !== null) { this.spillAt[k] = -1; return; }
+      this.chunks[k] = undefined;
+      if (this.reuse && this.free.length < 2) this.free.push(c);
     });
   }
 

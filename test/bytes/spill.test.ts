@@ -92,6 +92,21 @@ describe('SpillArena', () => {
     arena.close();
   });
 
+  it('with reuse, chunk memory holds new chunks once written, and every piece still reads back', async () => {
+    const arena = new SpillArena(1024, true);
+    const pieces: { ref: number; fill: number }[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 40; i++) {
+        const fill = (round * 40 + i) & 255;
+        pieces.push({ ref: arena.append(new Uint8Array(300).fill(fill), 0, 300), fill });
+      }
+      // Let writes finish between rounds, so later chunks land in reused memory.
+      await settle(() => arena.memoryBytes() <= 1024);
+    }
+    for (const p of pieces) expect(arena.view(p.ref, 300)).toEqual(new Uint8Array(300).fill(p.fill));
+    arena.close();
+  });
+
   it('keeps everything in memory when spilling is off', async () => {
     spillConfig.enabled = false;
     const arena = new SpillArena(1024);

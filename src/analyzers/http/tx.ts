@@ -17,7 +17,8 @@ import { Coding, headerFields, startLine, text } from './head.js';
  */
 export class HeadArena {
   static readonly CHUNK = 256 * 1024;
-  private readonly bytes = new SpillArena(HeadArena.CHUNK);
+  /** Heads are parsed from their views at once, never kept as views: chunk memory can be reused. */
+  private readonly bytes = new SpillArena(HeadArena.CHUNK, true);
   total = 0;
   /** Heads that were not kept because the cap was reached. */
   dropped = 0;
