@@ -70,15 +70,6 @@ function header(c: ConnSummary): string[] {
   ];
 }
 
-/** The ladder of one connection as text lines. */
-export function ladder(c: ConnSummary, entries: TimelineEntry[], verbose: boolean): string[] {
-  const out = ladderHead(c);
-  ladderRows(c, entries, verbose, out);
-  if (entries.length === 0) out.push(`${' '.repeat(leftWidth(c))}(no segments kept)`);
-  out.push('');
-  return out;
-}
-
 function leftWidth(c: ConnSummary): number {
   return Math.max(5, String(c.lastFrame).length) + 2 + 10 + 2;
 }
