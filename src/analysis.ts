@@ -9,6 +9,7 @@
  *
  * `analyzeFile()` runs the whole pipeline over a capture file.
  */
+import { connEventsOf } from './analyzers/events.js';
 import { createAppLayer } from './analyzers/index.js';
 import type { AppEvent, AppLayer } from './analyzers/types.js';
 import { safeText } from './bytes/safe-text.js';
@@ -259,13 +260,7 @@ export class Analysis {
     }
     this.tcpEvents.set(connId, c);
     const found: AppEvent[] = [];
-    if (app.connEvents !== undefined) {
-      c.scanned = app.connEvents('tcp', connId, c.scanned, found);
-    } else {
-      const ev = app.events;
-      for (let i = c.scanned; i < ev.length; i++) if (ev[i]!.transport === 'tcp' && ev[i]!.connId === connId) found.push(ev[i]!);
-      c.scanned = ev.length;
-    }
+    c.scanned = connEventsOf(app, 'tcp', connId, c.scanned, found);
     for (const e of found) {
       const text = `${safeText(e.proto)} ${e.text}`;
       const list = c.byFrame.get(e.frameNumber);

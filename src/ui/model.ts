@@ -12,6 +12,7 @@
  * Row keys: a TCP connection id `n` is key `n`; UDP flow id `n` is key `-1 - n`.
  */
 import type { AppLayer, AppEvent, HttpTransaction } from '../analyzers/types.js';
+import { connEventsOf } from '../analyzers/events.js';
 import { copyBytes } from '../bytes/copy.js';
 import type { Frame } from '../capture/source.js';
 import type { Dir } from '../flow/hooks.js';
@@ -414,9 +415,8 @@ export class DashboardModel {
     const c = this.analysis.udpFlow(id);
     const rows: TimelineRow[] = [];
     if (app && c) {
-      let evs: AppEvent[];
-      if (app.connEvents !== undefined) app.connEvents('udp', id, 0, (evs = []));
-      else evs = app.events.filter((e) => e.transport === 'udp' && e.connId === id);
+      const evs: AppEvent[] = [];
+      connEventsOf(app, 'udp', id, 0, evs);
       for (const e of evs) rows.push(eventRow(e, c));
     }
     if (this.udpEventsCache.size > 64) this.udpEventsCache.clear();
