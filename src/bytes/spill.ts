@@ -58,17 +58,6 @@ export class SpillFile {
     }
   }
 
-  /** Bytes held in the file. */
-  get size(): number { return this.end; }
-
-  /** Appends `bytes`; returns where they went. */
-  append(bytes: Uint8Array): number {
-    const at = this.end;
-    this.writeAt(at, bytes);
-    this.end += bytes.length;
-    return at;
-  }
-
   /**
    * Appends `bytes` in the background and returns where they go; `done` is
    * called when they are in the file (or with the error). `bytes` must not be
@@ -165,38 +154,166 @@ export class ChunkCache<T> {
     }
   }
 
-  /** Resident bytes, given each value's size. */
-  bytes(sizeOf: (v: T) => number): number {
-    let n = 0;
-    for (const v of this.values) n += sizeOf(v);
+  /** Values held. */
+  get length(): number { return this.keys.length; }
+}
+
+/**
+ * Fixed-size chunks of an append-only store, of which only the newest stay in
+ * memory: the one being filled, the `keepFull` full ones before it, and those
+ * whose write to the spill file is still in flight; older ones are read back
+ * through a small cache when asked for. With `reuse`, the memory of a chunk
+ * that has reached the file holds the next one (no fresh pages to fault in
+ * and zero; a 4 MiB buffer is only freed by a full collection), so views of
+ * chunks must not be kept. A chunk changed after it was full is written
+ * again if its write was in flight (`changed`), or patched in the file
+ * (`patchSpilled`). The timeline store and the byte arenas are built on it.
+ *
+ * (Subclasses give the chunk type through methods, not function fields: a
+ * worker thread's stores are handed to the parent by structured clone.)
+ */
+export abstract class SpillChunks<T> {
+  /** Chunks in memory by number; undefined once in the file, or dropped. */
+  private readonly list: (T | undefined)[] = [];
+  /** Where each chunk lies in the spill file (-1: not there). */
+  private readonly spillAt: number[] = [];
+  private spill: SpillFile | null | undefined;
+  private readonly cache = new ChunkCache<T>(4);
+  private readonly free: T[] = [];
+  /** Chunks whose write is in flight → changed since it started. */
+  private readonly writing = new Map<number, boolean>();
+
+  constructor(private readonly keepFull: number, private readonly reuse: boolean) {}
+
+  protected abstract create(): T;
+  /** The bytes of a chunk (what the file holds). */
+  protected abstract bytesOf(c: T): Uint8Array;
+  /** Makes reused chunk memory ready for new content. */
+  protected abstract clear(c: T): void;
+
+  /** Chunks started so far. */
+  get chunkCount(): number { return this.list.length; }
+
+  /** Starts a new chunk; full chunks older than the kept ones go to the file. */
+  protected addChunk(): T {
+    const reused = this.free.pop();
+    if (reused !== undefined) this.clear(reused);
+    const c = reused ?? this.create();
+    this.list.push(c);
+    this.spillAt.push(-1);
+    this.spillChunk(this.list.length - 2 - this.keepFull);
+    return c;
+  }
+
+  /** Chunk `k`, from memory or read back from the file. */
+  protected chunkAt(k: number): T {
+    return this.list[k] ?? this.load(k);
+  }
+
+  /** Chunk `k` if it is in memory. */
+  protected inMemory(k: number): T | undefined {
+    return this.list[k];
+  }
+
+  /** Chunk `k`, in memory, was written to after it was full: a write in flight is done again. */
+  protected changed(k: number): void {
+    if (this.writing.size > 0 && this.writing.has(k)) this.writing.set(k, true);
+  }
+
+  /** Writes `bytes` at `byteOffset` of chunk `k`, which is in the file (and maybe in the cache). */
+  protected patchSpilled(k: number, byteOffset: number, bytes: Uint8Array): void {
+    const cached = this.cache.get(k);
+    if (cached !== undefined) this.bytesOf(cached).set(bytes, byteOffset);
+    this.spill!.writeAt(this.spillAt[k]! + byteOffset, bytes);
+  }
+
+  /** Forgets chunk `k` (retention): it is never read again. */
+  protected dropChunk(k: number): void {
+    this.list[k] = undefined;
+    this.spillAt[k] = -1;
+    this.cache.delete(k);
+  }
+
+  /** Chunks in memory: being filled, kept, being written, read back. */
+  protected residentChunks(): number {
+    let n = this.cache.length;
+    for (const c of this.list) if (c !== undefined) n++;
     return n;
+  }
+
+  /** Chunks in the spill file or on their way there. */
+  protected spilledChunks(): number {
+    let n = 0;
+    for (const at of this.spillAt) if (at >= 0) n++;
+    return n;
+  }
+
+  private spillChunk(k: number): void {
+    const c = this.list[k];
+    if (k < 0 || c === undefined || this.writing.has(k)) return;
+    if (this.spill === undefined) this.spill = SpillFile.open(this);
+    const spill = this.spill;
+    if (spill === null) return;
+    const bytes = this.bytesOf(c);
+    const done = (err: Error | null): void => {
+      if (err !== null || this.list[k] !== c) {
+        // Not in the file after all (or dropped meanwhile): the chunk stays in memory, and so do later ones.
+        this.writing.delete(k);
+        if (err !== null) { this.spillAt[k] = -1; this.spill = null; }
+        return;
+      }
+      if (this.writing.get(k) === true) {
+        this.writing.set(k, false);
+        spill.writeLater(this.spillAt[k]!, bytes, done);
+        return;
+      }
+      this.writing.delete(k);
+      this.list[k] = undefined;
+      if (this.reuse && this.free.length < 2) this.free.push(c);
+    };
+    this.writing.set(k, false);
+    this.spillAt[k] = spill.appendLater(bytes, done);
+  }
+
+  private load(k: number): T {
+    let c = this.cache.get(k);
+    if (c === undefined) {
+      const at = this.spillAt[k] ?? -1;
+      if (at < 0 || this.spill == null) throw new RangeError(`chunk ${k} is not kept`);
+      c = this.create();
+      this.spill.read(at, this.bytesOf(c));
+      this.cache.put(k, c);
+    }
+    return c;
+  }
+
+  /** Closes the spill file (the store is not read after this). */
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
   }
 }
 
 /**
- * An append-only byte store in fixed-size chunks whose full chunks go to a
- * spill file: only the chunk being filled (and those still being written)
- * stay in memory, plus a few read back. A reference is `chunk * chunkSize +
- * offset`; a piece never spans two chunks. Views handed out stay valid
- * unless `reuse` is set: then the memory of a chunk that has reached the file
- * holds the next chunk (no fresh pages to fault in and zero), and views must
- * be read at once, never kept.
+ * An append-only byte store whose full chunks go to the spill file at once:
+ * memory holds about one chunk. A reference is `chunk * chunkSize + offset`;
+ * a piece never spans two chunks. Views handed out stay valid unless `reuse`
+ * is set (see SpillChunks).
  */
-export class SpillArena {
-  /** Chunks in memory by number (the one being filled, those being written); undefined once in the file. */
-  private readonly chunks: (Uint8Array | undefined)[] = [];
-  private readonly spillAt: number[] = [];
-  private spill: SpillFile | null | undefined;
-  private readonly cache = new ChunkCache<Uint8Array>(4);
+export class SpillArena extends SpillChunks<Uint8Array> {
+  private cur: Uint8Array | undefined;
   private used: number;
   /** Bytes appended. */
   total = 0;
 
-  private readonly free: Uint8Array[] = [];
-
-  constructor(readonly chunkSize: number, private readonly reuse = false) {
+  constructor(readonly chunkSize: number, reuse = false) {
+    super(0, reuse);
     this.used = chunkSize;
   }
+
+  protected create(): Uint8Array { return new Uint8Array(this.chunkSize); }
+  protected bytesOf(c: Uint8Array): Uint8Array { return c; }
+  protected clear(_c: Uint8Array): void { /* only appended ranges are ever read */ }
 
   /** Room left in the current chunk (a larger piece starts a new chunk). */
   room(): number {
@@ -205,70 +322,34 @@ export class SpillArena {
 
   /** Copies buf[o..o+n) (n ≤ chunkSize); returns its reference. */
   append(buf: Uint8Array, o: number, n: number): number {
-    if (n > this.chunkSize - this.used) this.next();
-    const c = this.chunks[this.chunks.length - 1]!;
+    if (n > this.chunkSize - this.used) {
+      this.cur = this.addChunk();
+      this.used = 0;
+    }
+    const c = this.cur!;
     const at = this.used;
     // A plain Uint8Array view: Buffer#subarray makes a Buffer, which costs more to create.
     if (n <= 32) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
     else c.set(new Uint8Array(buf.buffer, buf.byteOffset + o, n), at);
     this.used += n;
     this.total += n;
-    return (this.chunks.length - 1) * this.chunkSize + at;
+    return (this.chunkCount - 1) * this.chunkSize + at;
   }
 
-  /** The bytes of a reference, as a view (it stays valid). */
+  /** The bytes of a reference, as a view. */
   view(ref: number, n: number): Uint8Array {
     const k = Math.floor(ref / this.chunkSize);
     const o = ref - k * this.chunkSize;
-    return (this.chunks[k] ?? this.load(k)).subarray(o, o + n);
+    return this.chunkAt(k).subarray(o, o + n);
   }
 
   /** Bytes in memory (chunks being filled or written, and read back). */
   memoryBytes(): number {
-    let n = 0;
-    for (const c of this.chunks) if (c !== undefined) n++;
-    return n * this.chunkSize + this.cache.bytes((c) => c.length);
+    return this.residentChunks() * this.chunkSize;
   }
 
-  /** Bytes in the spill file. */
+  /** Bytes in the spill file (or on their way there). */
   get spilledBytes(): number {
-    let n = 0;
-    for (let k = 0; k < this.chunks.length; k++) if (this.chunks[k] === undefined) n++;
-    return n * this.chunkSize;
-  }
-
-  private next(): void {
-    const full = this.chunks.length - 1;
-    this.chunks.push(this.free.pop() ?? new Uint8Array(this.chunkSize));
-    this.spillAt.push(-1);
-    this.used = 0;
-    if (full >= 0) this.spillChunk(full);
-  }
-
-  private spillChunk(k: number): void {
-    if (this.spill === undefined) this.spill = SpillFile.open(this);
-    if (this.spill === null) return;
-    const c = this.chunks[k]!;
-    this.spillAt[k] = this.spill.appendLater(c, (err) => {
-      if (err !== null) { this.spillAt[k] = -1; return; }
-      this.chunks[k] = undefined;
-      if (this.reuse && this.free.length < 2) this.free.push(c);
-    });
-  }
-
-  private load(k: number): Uint8Array {
-    let c = this.cache.get(k);
-    if (c === undefined) {
-      c = new Uint8Array(this.chunkSize);
-      this.spill!.read(this.spillAt[k]!, c);
-      this.cache.put(k, c);
-    }
-    return c;
-  }
-
-  /** Closes the spill file (the arena is not read after this). */
-  close(): void {
-    this.spill?.close();
-    this.spill = null;
+    return this.spilledChunks() * this.chunkSize;
   }
 }

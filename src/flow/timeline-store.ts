@@ -18,7 +18,7 @@
  * connection quiet for more than 65,536 segments of others) is written
  * through to the file.
  */
-import { ChunkCache, SpillFile } from '../bytes/spill.js';
+import { SpillChunks } from '../bytes/spill.js';
 
 export const CHUNK_BITS = 16;
 export const CHUNK = 1 << CHUNK_BITS;
@@ -68,19 +68,12 @@ export class TimelineChunk {
   readonly f = new Float64Array(this.i.buffer);
 }
 
-export class TimelineStore {
-  /** Chunks in memory by number; spilled and dropped (retention) ones are undefined. */
-  readonly chunks: (TimelineChunk | undefined)[] = [];
-  /** Where each spilled chunk lies in the spill file (-1: not spilled). */
-  private readonly spillAt: number[] = [];
-  private spill: SpillFile | null | undefined;
-  private readonly cache = new ChunkCache<TimelineChunk>(4);
-  /** Spilled chunks whose memory can hold new records. */
-  private readonly free: TimelineChunk[] = [];
-  /** Chunks whose write to the spill file is in flight → changed since it started. */
-  private readonly writing = new Map<number, boolean>();
-  /** Spill chunks older than the previous one (false: keep all in memory, e.g. in a worker whose state is handed over). */
-  spilling = true;
+/**
+ * Chunks by number in SpillChunks: the one being written and the one before
+ * it (where most late `next` links land) stay in memory, older ones go to the
+ * spill file, and their memory holds new chunks.
+ */
+export class TimelineStore extends SpillChunks<TimelineChunk> {
   count = 0;
   /** Index of the oldest record still kept (records before it were dropped by retention). */
   firstKept = 0;
@@ -103,6 +96,14 @@ export class TimelineStore {
   private anomStart = 0;
   private anomCount = 0;
 
+  constructor() {
+    super(1, true);
+  }
+
+  protected create(): TimelineChunk { return new TimelineChunk(); }
+  protected bytesOf(c: TimelineChunk): Uint8Array { return new Uint8Array(c.i.buffer); }
+  protected clear(c: TimelineChunk): void { c.i.fill(0); }
+
   /** Reserves a record and returns its index; its words are `current.i[idx(rec) * RS + field]`. */
   append(): number {
     // Every 64th record goes through the slow path (CHUNK is a multiple of 64), so the call is
@@ -114,47 +115,9 @@ export class TimelineStore {
 
   private boundary(): void {
     if (this.pos === CHUNK) {
-      const reused = this.free.pop();
-      if (reused !== undefined) reused.i.fill(0);
-      this.cur = reused ?? new TimelineChunk();
-      this.chunks.push(this.cur);
-      this.spillAt.push(-1);
+      this.cur = this.addChunk();
       this.pos = 0;
-      if (this.spilling) this.spillChunk(this.chunks.length - 3);
     }
-  }
-
-  /**
-   * Moves a full chunk to the spill file (when there is one). The chunk stays
-   * in memory until its write has finished; a `next` link set meanwhile marks
-   * it dirty and it is written again.
-   */
-  private spillChunk(n: number): void {
-    const ch = this.chunks[n];
-    if (n < 0 || ch === undefined || this.writing.has(n)) return;
-    if (this.spill === undefined) this.spill = SpillFile.open(this);
-    const spill = this.spill;
-    if (spill === null) return;
-    const bytes = new Uint8Array(ch.i.buffer);
-    const done = (err: Error | null): void => {
-      if (err !== null || this.chunks[n] !== ch) {
-        // Not in the file after all (or dropped meanwhile): the chunk stays in memory, and so do later ones.
-        this.writing.delete(n);
-        if (err !== null) { this.spillAt[n] = -1; this.spilling = false; }
-        return;
-      }
-      if (this.writing.get(n) === true) {
-        this.writing.set(n, false);
-        spill.writeLater(this.spillAt[n]!, bytes, done);
-        return;
-      }
-      this.writing.delete(n);
-      this.chunks[n] = undefined;
-      // Its memory becomes the next chunk: freeing 4 MiB buffers waits for a full collection.
-      if (this.free.length < 2) this.free.push(ch);
-    };
-    this.writing.set(n, false);
-    this.spillAt[n] = spill.appendLater(bytes, done);
   }
 
   /** The chunk holding the record just appended (fast path for the writer). */
@@ -162,33 +125,12 @@ export class TimelineStore {
 
   /** The chunk holding a kept record, read back from the spill file if need be. */
   chunk(rec: number): TimelineChunk {
-    const n = rec >>> CHUNK_BITS;
-    return this.chunks[n] ?? this.load(n);
+    return this.chunkAt(rec >>> CHUNK_BITS);
   }
 
-  private load(n: number): TimelineChunk {
-    let ch = this.cache.get(n);
-    if (ch === undefined) {
-      const at = this.spillAt[n] ?? -1;
-      if (at < 0 || this.spill == null) throw new RangeError(`timeline chunk ${n} is not kept`);
-      ch = new TimelineChunk();
-      this.spill.read(at, new Uint8Array(ch.i.buffer));
-      this.cache.put(n, ch);
-    }
-    return ch;
-  }
-
-  /** Chunks written to the spill file and still kept, and their bytes. */
+  /** Bytes of the kept records in the spill file (or on their way there). */
   get spilledBytes(): number {
-    let c = 0;
-    for (let n = this.firstKept >>> CHUNK_BITS; n < this.spillAt.length; n++) if (this.spillAt[n]! >= 0) c++;
-    return c * CHUNK * RECORD_BYTES;
-  }
-
-  /** Ends spilling: the file is closed and its chunks are gone (the store is not read after this). */
-  close(): void {
-    this.spill?.close();
-    this.spill = null;
+    return this.spilledChunks() * CHUNK * RECORD_BYTES;
   }
 
   /** Records kept (appended minus dropped). */
@@ -202,8 +144,8 @@ export class TimelineStore {
    */
   dropOldestChunk(unlink: (rec: number, conn: number, next: number) => void): number {
     const n = this.firstKept >>> CHUNK_BITS;
-    if (n >= this.chunks.length - 1) return 0;
-    const ch = this.chunk(this.firstKept);
+    if (n >= this.chunkCount - 1) return 0;
+    const ch = this.chunkAt(n);
     const end = (n + 1) * CHUNK;
     let maxPool = -1;
     for (let rec = this.firstKept; rec < end; rec++) {
@@ -213,9 +155,7 @@ export class TimelineStore {
       if ((dupOpt & 0x7f) !== 0 && (dupOpt & OPT_TS_ONLY) === 0) maxPool = Math.max(maxPool, ch.i[r + R_OPTREF]! >>> OPT_POOL_BITS);
     }
     const dropped = end - this.firstKept;
-    this.chunks[n] = undefined;
-    this.spillAt[n] = -1;
-    this.cache.delete(n);
+    this.dropChunk(n);
     this.firstKept = end;
     // Option pools older than the newest one these records used are no longer referenced.
     for (let p = 0; p < maxPool; p++) (this.pools as (Uint8Array | undefined)[])[p] = undefined;
@@ -242,20 +182,14 @@ export class TimelineStore {
   setNext(rec: number, next: number): void {
     const n = rec >>> CHUNK_BITS;
     const w = (rec & CHUNK_MASK) * RS + R_NEXT;
-    const ch = this.chunks[n];
+    const ch = this.inMemory(n);
     if (ch !== undefined) {
       ch.i[w] = next;
-      if (this.writing.size > 0 && this.writing.has(n)) this.writing.set(n, true);
+      this.changed(n);
       return;
     }
-    this.setNextSpilled(n, w, next);
-  }
-
-  private setNextSpilled(n: number, w: number, next: number): void {
-    const cached = this.cache.get(n);
-    if (cached !== undefined) cached.i[w] = next;
     NEXT_WORD[0] = next;
-    this.spill!.writeAt(this.spillAt[n]! + w * 4, NEXT_BYTES);
+    this.patchSpilled(n, w * 4, NEXT_BYTES);
   }
 
   /** Attaches anomaly codes to a record (the record just appended). */
@@ -351,8 +285,7 @@ export class TimelineStore {
 
   /** Bytes in memory: chunks being written, cached chunks read back, option pools, anomaly index. */
   memoryBytes(): number {
-    let c = this.cache.bytes(() => 1);
-    for (const ch of this.chunks) if (ch !== undefined) c++;
+    const c = this.residentChunks();
     let p = 0;
     for (const x of this.pools as (Uint8Array | undefined)[]) if (x !== undefined) p++;
     return c * CHUNK * RECORD_BYTES + p * OPT_POOL + this.anomRec.byteLength + this.anomCode.byteLength;

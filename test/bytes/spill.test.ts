@@ -38,10 +38,12 @@ describe('SpillFile', () => {
       expect(readdirSync(dir)).toEqual([]);
       const a = Uint8Array.from({ length: 5000 }, (_, i) => i & 255);
       const b = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 255);
-      expect(f.append(a)).toBe(0);
+      let doneA: Error | null | undefined;
       let done: Error | null | undefined;
+      expect(f.appendLater(a, (e) => { doneA = e; })).toBe(0);
       expect(f.appendLater(b, (e) => { done = e; })).toBe(5000);
-      await settle(() => done !== undefined);
+      await settle(() => doneA !== undefined && done !== undefined);
+      expect(doneA).toBeNull();
       expect(done).toBeNull();
       f.writeAt(10, Uint8Array.of(1, 2, 3));
       const back = new Uint8Array(8000);
@@ -147,9 +149,10 @@ describe('TimelineStore with spilling', () => {
     // Now set some links again into chunks that are in the file by now.
     for (const k of late) spilled.setNext(k, -5);
     for (const k of late) spilled.setNext(k, k + 3);
+    spillConfig.enabled = false;
     const mem = new TimelineStore();
-    mem.spilling = false;
     fill(mem, n, []);
+    expect(mem.spilledBytes).toBe(0);
     expect(spilled.spilledBytes).toBeGreaterThan(0);
     expect(spilled.memoryBytes()).toBeLessThan(mem.memoryBytes());
     for (let k = 0; k < n; k += 97) {
