@@ -70,15 +70,20 @@ function header(c: ConnSummary): string[] {
   ];
 }
 
+/** Width of the frame column (the largest frame number of the connection). */
+function frameWidth(c: ConnSummary): number {
+  return Math.max(5, String(c.lastFrame).length);
+}
+
+/** Width of the frame and time columns with their gaps. */
 function leftWidth(c: ConnSummary): number {
-  return Math.max(5, String(c.lastFrame).length) + 2 + 10 + 2;
+  return frameWidth(c) + 2 + 10 + 2;
 }
 
 /** The connection's header and the column heads of its ladder. */
 function ladderHead(c: ConnSummary): string[] {
   const out = header(c);
-  const frameW = Math.max(5, String(c.lastFrame).length);
-  const left = `${'frame'.padStart(frameW)}  ${'time'.padEnd(10)}  `;
+  const left = `${'frame'.padStart(frameWidth(c))}  ${'time'.padEnd(10)}  `;
   const clientHead = `client ${endpoint(c.client.ip, c.client.port)}`;
   const serverHead = `server ${endpoint(c.server.ip, c.server.port)}`;
   out.push(`${left}${clientHead.padEnd(STATE_W + 1 + ARROW + 1)}${serverHead}`);
@@ -87,7 +92,7 @@ function ladderHead(c: ConnSummary): string[] {
 
 /** Ladder rows of some of the connection's entries (each row stands alone, so long timelines go page by page). */
 function ladderRows(c: ConnSummary, entries: TimelineEntry[], verbose: boolean, out: string[]): void {
-  const frameW = Math.max(5, String(c.lastFrame).length);
+  const frameW = frameWidth(c);
   const indent = ' '.repeat(leftWidth(c) + STATE_W + 1);
   for (const e of entries) {
     const notes: string[] = [];
