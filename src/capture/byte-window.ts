@@ -23,6 +23,8 @@ export interface ByteSource {
   stat(): Promise<number>;
   /** Streams: copies bytes already buffered, without waiting (0 if none). */
   readNow?(buf: Uint8Array, offset: number, length: number): number;
+  /** Files: reads up to `length` bytes from file position `pos` (pread), leaving `read`'s position alone. */
+  readAt?(buf: Uint8Array, offset: number, length: number, pos: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,10 @@ export class FileByteSource implements ByteSource {
     const { bytesRead } = await this.fh.read(buf, offset, length, this.pos);
     this.pos += bytesRead;
     return bytesRead;
+  }
+
+  async readAt(buf: Uint8Array, offset: number, length: number, pos: number): Promise<number> {
+    return (await this.fh.read(buf, offset, length, pos)).bytesRead;
   }
 
   async stat(): Promise<number> {
@@ -137,6 +143,7 @@ export class StreamByteSource implements ByteSource {
 /** Default window size: large reads amortise the system call and the async hop. */
 export const DEFAULT_WINDOW = 4 << 20;
 
+
 export class ByteWindow {
   buf: Buffer;
   view: DataView;
@@ -146,6 +153,17 @@ export class ByteWindow {
   /** File offset of buf[0]. */
   base = 0;
   eof = false;
+  /**
+   * The buffer the next window is being read into (read-ahead), after `room`
+   * bytes kept free at its front for the unparsed tail of the current one (a
+   * record cut by the window's end): an eighth of it, 512 KiB by default.
+   */
+  private spare: Buffer | undefined;
+  private room = 0;
+  /** That read, from file position base + end: its byte count, or -1 with `aheadError` set. */
+  private pending: Promise<number> | undefined;
+  private aheadError: unknown;
+  private ahead = false;
 
   constructor(
     readonly src: ByteSource,
@@ -171,6 +189,25 @@ export class ByteWindow {
   }
 
   /**
+   * Reads the next window in the background while the current one is parsed,
+   * for sources with positioned reads (regular files). Only for readers that
+   * take every byte through `fill`/`skip` from then on: reading the source
+   * directly would race with the read in flight. Frames still point into the
+   * window: the buffer they point into is read over only after the next
+   * `fill`, as compaction did before.
+   */
+  enableReadAhead(): void {
+    this.ahead = this.src.readAt !== undefined;
+  }
+
+  /** Waits for a read in flight (its result is no longer wanted), then closes the source. */
+  async close(): Promise<void> {
+    if (this.pending) await this.pending;
+    this.pending = undefined;
+    await this.src.close();
+  }
+
+  /**
    * Makes at least `need` bytes available from `start` (moving data: every
    * offset handed out before is invalid afterwards). Returns false at end of
    * input with fewer bytes available. `need` must not exceed `maxCapacity`.
@@ -178,6 +215,10 @@ export class ByteWindow {
   async fill(need: number): Promise<boolean> {
     if (this.available >= need) return true;
     if (this.eof) return false;
+    if (this.pending) {
+      if (await this.takeAhead()) return this.available >= need;
+      if (this.available >= need) return this.readAhead();
+    }
     // Compact: move the unparsed tail to the front.
     if (this.start > 0) {
       if (this.end > this.start) this.buf.copyWithin(0, this.start, this.end);
@@ -195,7 +236,8 @@ export class ByteWindow {
         this.buf = nb;
         this.view = new DataView(nb.buffer, nb.byteOffset, nb.byteLength);
       }
-      const n = await this.src.read(this.buf, this.end, this.buf.length - this.end);
+      const room = this.buf.length - this.end;
+      const n = this.ahead ? await this.src.readAt!(this.buf, this.end, room, this.base + this.end) : await this.src.read(this.buf, this.end, room);
       if (n === 0) {
         this.eof = true;
         return this.end >= need;
@@ -204,7 +246,60 @@ export class ByteWindow {
     }
     // A stream may already hold more: take it now (larger batches), never waiting for it.
     if (this.src.readNow && this.end < this.buf.length) this.end += this.src.readNow(this.buf, this.end, this.buf.length - this.end);
+    return this.readAhead();
+  }
+
+  /** Starts reading the bytes after the window into the spare buffer. Returns true. */
+  private readAhead(): boolean {
+    if (!this.ahead || this.eof) return true;
+    let spare = this.spare;
+    if (!spare || spare.length !== this.buf.length) spare = this.spare = Buffer.allocUnsafe(this.buf.length);
+    this.room = spare.length >> 3;
+    this.pending = this.src.readAt!(spare, this.room, spare.length - this.room, this.base + this.end).then(
+      (n) => n,
+      (e: unknown) => {
+        this.aheadError = e;
+        return -1;
+      },
+    );
     return true;
+  }
+
+  /**
+   * Puts the bytes read ahead after the unparsed tail: the spare buffer becomes
+   * the window (the tail copied in front of them), the old one the spare.
+   * Returns true at end of input.
+   */
+  private async takeAhead(): Promise<boolean> {
+    const n = await this.pending!;
+    this.pending = undefined;
+    if (n < 0) throw this.aheadError;
+    if (n === 0) {
+      this.eof = true;
+      return true;
+    }
+    const spare = this.spare!;
+    const room = this.room;
+    const left = this.end - this.start;
+    const at = this.base + this.end; // file position of spare[room]
+    if (left <= room) {
+      spare.set(this.buf.subarray(this.start, this.end), room - left);
+      this.spare = this.buf;
+      this.buf = spare;
+      this.start = room - left;
+      this.end = room + n;
+    } else {
+      // A tail longer than the room (a very large record): both into a new buffer.
+      const nb = Buffer.allocUnsafe(Math.max(this.buf.length, left + n));
+      nb.set(this.buf.subarray(this.start, this.end), 0);
+      nb.set(spare.subarray(room, room + n), left);
+      this.buf = nb;
+      this.start = 0;
+      this.end = left + n;
+    }
+    this.base = at - this.end + n;
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    return false;
   }
 
   /** Discards `n` bytes (a block to skip), reading through them if they are not in the window yet. */

@@ -184,6 +184,7 @@ export class PcapReader extends ReaderBase {
   ) {
     super(pcapInfo(hdr, openedSize), win, batchSize, openedSize);
     checkPcapHeader(hdr, this.log);
+    win.enableReadAhead();
   }
 
   protected async fillBatch(): Promise<void> {

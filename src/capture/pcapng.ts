@@ -113,6 +113,7 @@ export class PcapngReader extends ReaderBase {
   private constructor(info: CaptureInfo, win: ByteWindow, batchSize: number, openedSize: number) {
     super(info, win, batchSize, openedSize);
     this.sections = info.sections!;
+    win.enableReadAhead();
   }
 
   /**

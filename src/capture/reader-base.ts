@@ -107,7 +107,7 @@ export abstract class ReaderBase implements FrameSource {
     if (this.finished) return;
     this.finished = true;
     this.stopped = true;
-    await this.win.src.close();
+    await this.win.close();
   }
 
   /**
