@@ -106,7 +106,7 @@ export class PcapParserReader extends ReaderBase {
   private onPacket(p: PcapParserPacket): void {
     if (this.ignoring) return;
     const h = p.header;
-    const f = this.frame(this.batch.length);
+    const f = this.frame(this.filled);
     f.number = ++this.frameCount;
     f.buf = p.data;
     f.offset = 0;
@@ -121,7 +121,7 @@ export class PcapParserReader extends ReaderBase {
     if (f.capLen === 0 || f.capLen > f.origLen || (this.hdr.snapLen !== 0 && f.capLen > this.hdr.snapLen) || frac >= 1e6) {
       oddRecord(this.log, f, this.consumed, this.hdr.snapLen, frac, false);
     }
-    this.batch.push(f);
+    this.batch[this.filled++] = f;
     this.consumed += PCAP_RECORD_HEADER_LEN + f.capLen;
     this.pendingHeader = false;
   }
@@ -145,9 +145,9 @@ export class PcapParserReader extends ReaderBase {
       this.fed = w.offset;
       w.start = w.end;
       this.feed(first);
-      if (this.batch.length >= this.batchSize || this.stopped) return;
+      if (this.filled >= this.batchSize || this.stopped) return;
     }
-    while (this.batch.length < this.batchSize && !this.stopped) {
+    while (this.filled < this.batchSize && !this.stopped) {
       // A fresh buffer per chunk: pcap-parser hands out slices of it.
       const chunk = Buffer.allocUnsafe(CHUNK);
       const n = await w.src.read(chunk, 0, CHUNK);

@@ -190,7 +190,7 @@ export class PcapReader extends ReaderBase {
   protected async fillBatch(): Promise<void> {
     for (;;) {
       this.parse();
-      if (this.stopped || this.batch.length > 0) return;
+      if (this.stopped || this.filled > 0) return;
       if (!(await this.win.fill(this.needed))) {
         await this.endOfInput();
         return;
@@ -211,7 +211,7 @@ export class PcapReader extends ReaderBase {
     const max = this.batchSize;
     const end = w.end;
     let p = w.start;
-    let n = batch.length;
+    let n = this.filled;
     while (n < max) {
       if (end - p < PCAP_RECORD_HEADER_LEN) {
         this.needed = PCAP_RECORD_HEADER_LEN;
@@ -257,6 +257,7 @@ export class PcapReader extends ReaderBase {
       p += PCAP_RECORD_HEADER_LEN + capLen;
     }
     w.start = p;
+    this.filled = n;
   }
 
   private async endOfInput(): Promise<void> {

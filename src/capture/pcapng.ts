@@ -158,7 +158,7 @@ export class PcapngReader extends ReaderBase {
   protected async fillBatch(): Promise<void> {
     for (;;) {
       this.parse();
-      if (this.stopped || this.batch.length > 0) return;
+      if (this.stopped || this.filled > 0) return;
       if (this.needed > this.win.maxCapacity) {
         // Cannot happen with MAX_BLOCK below maxCapacity; guards the invariant.
         this.fatal('bad-block', this.win.offset, `block needs ${this.needed} bytes, more than the reader's limit`);
@@ -178,10 +178,9 @@ export class PcapngReader extends ReaderBase {
 
   private parse(): void {
     const w = this.win;
-    const batch = this.batch;
     const max = this.batchSize;
     let p = w.start;
-    while (batch.length < max && !this.stopped) {
+    while (this.filled < max && !this.stopped) {
       const end = w.end;
       const avail = end - p;
       const dv = w.view;
@@ -433,7 +432,7 @@ export class PcapngReader extends ReaderBase {
     const origLen = dv.getUint32(p + 24, le);
     const data = p + 28;
     const bodyEnd = p + len - 4;
-    const f = this.frame(this.batch.length);
+    const f = this.frame(this.filled);
     f.number = this.frameCount + 1;
     if (data + capLen > bodyEnd) {
       this.log.add('bad-block', at, f.number, `frame ${f.number}: ${what} at byte ${at} claims ${capLen} captured bytes but holds ${bodyEnd - data}; delivered with those`);
@@ -453,7 +452,7 @@ export class PcapngReader extends ReaderBase {
     const optStart = data + ((capLen + 3) & ~3);
     if (optStart + 4 <= bodyEnd) f.comment = this.packetComment(optStart, bodyEnd, at);
     this.checkLengths(f, iface, at);
-    this.batch.push(f);
+    this.batch[this.filled++] = f;
   }
 
   private simplePacket(p: number, len: number, at: number): void {
@@ -468,7 +467,7 @@ export class PcapngReader extends ReaderBase {
     const data = p + 12;
     const room = p + len - 4 - data;
     let capLen = iface.snapLen !== 0 && origLen > iface.snapLen ? iface.snapLen : origLen;
-    const f = this.frame(this.batch.length);
+    const f = this.frame(this.filled);
     f.number = this.frameCount + 1;
     if (capLen > MAX_CAPLEN) {
       this.overLong(at, capLen);
@@ -492,7 +491,7 @@ export class PcapngReader extends ReaderBase {
     f.tsNsec = 0;
     f.hasTime = false;
     this.checkLengths(f, iface, at);
-    this.batch.push(f);
+    this.batch[this.filled++] = f;
   }
 
   private checkLengths(f: Frame, iface: Iface, at: number): void {

@@ -25,8 +25,14 @@ const DONE: IteratorResult<Frame[]> = { done: true, value: undefined };
 export abstract class ReaderBase implements FrameSource {
   readonly log = new ProblemLog();
   readonly dropped = { pipeline: 0, kernel: 0 };
-  /** The batch handed to the consumer (reused). */
+  /**
+   * The batch handed to the consumer (reused). Readers fill it by index up to
+   * `filled`; its length is set once per batch, so that in the steady state it
+   * never changes (emptying an array with length = 0 frees its backing store).
+   */
   protected readonly batch: Frame[] = [];
+  /** Frames put in the batch being filled. */
+  protected filled = 0;
   private readonly pool: Frame[] = [];
   /** Frames delivered so far (the last frame number). */
   protected frameCount = 0;
@@ -82,7 +88,7 @@ export abstract class ReaderBase implements FrameSource {
 
   private async next(): Promise<IteratorResult<Frame[]>> {
     if (this.finished) return DONE;
-    this.batch.length = 0;
+    this.filled = 0;
     if (!this.stopped) {
       try {
         await this.fillBatch();
@@ -98,7 +104,9 @@ export abstract class ReaderBase implements FrameSource {
         this.stopped = true;
       }
     }
-    if (this.batch.length > 0) return { done: false, value: this.batch };
+    const batch = this.batch;
+    if (batch.length !== this.filled) batch.length = this.filled;
+    if (this.filled > 0) return { done: false, value: batch };
     await this.finish();
     return DONE;
   }
