@@ -137,6 +137,13 @@ class StreamStore {
 
   constructor(private readonly budget: ReassemblyBudget) {}
 
+  /** Empties a store that kept no bytes (only gaps or nothing), for reuse. */
+  clear(): void {
+    this.runs.length = 0;
+    this.full = false;
+    this.total = 0;
+  }
+
   /** Appends delivered bytes at stream offset `off`; returns false when retention just ran out (once). */
   append(dir: Dir, off: number, buf: Uint8Array, offset: number, length: number, frame: number): boolean {
     if (this.full) return true;
@@ -255,6 +262,22 @@ class DirState {
   buffered = 0;
   lastFrame = 0;
   lastTime = 0;
+
+  /** Back to the state of a new direction (the reassembler is reused for another connection). */
+  reset(): void {
+    this.started = false;
+    this.fromSyn = false;
+    this.nextSeq = 0;
+    this.nextOff = 0;
+    this.finOff = -1;
+    this.ended = false;
+    this.ackedOff = 0;
+    this.skippedAtStart = false;
+    this.blocks = NO_BLOCKS;
+    this.buffered = 0;
+    this.lastFrame = 0;
+    this.lastTime = 0;
+  }
 }
 
 /** Reassembly of one TCP connection. */
@@ -262,7 +285,7 @@ export class TcpReassembler {
   /** The two directions (fields rather than an array: one object less per connection). */
   private readonly d0 = new DirState();
   private readonly d1 = new DirState();
-  private readonly store: StreamStore | null;
+  private store: StreamStore | null;
 
   constructor(
     private readonly sink: StreamSink,
@@ -274,6 +297,21 @@ export class TcpReassembler {
 
   private dir(dir: Dir): DirState {
     return dir === 0 ? this.d0 : this.d1;
+  }
+
+  /**
+   * Makes this reassembler new again for another connection (after `finish`
+   * or `dispose`). A follow-stream store that holds bytes may be kept by the
+   * owner (`streamStore`), so it is replaced rather than cleared.
+   */
+  reset(): void {
+    this.d0.reset();
+    this.d1.reset();
+    const store = this.store;
+    if (store !== null) {
+      if (store.total > 0) this.store = new StreamStore(this.budget);
+      else store.clear();
+    }
   }
 
   /** Feeds one segment (any flags, any length). */

@@ -77,6 +77,12 @@ class TxQueue {
     else this.items.push(tx);
     this.tail++;
   }
+  /** Empties the queue (its connection is over; the queue serves another one). */
+  clear(): void {
+    for (let i = this.head; i < this.tail; i++) this.items[i] = undefined;
+    this.head = this.tail = 0;
+    if (this.items.length > 1024) this.items = [];
+  }
   shift(): void {
     if (this.head >= this.tail) return;
     this.items[this.head++] = undefined;
@@ -230,6 +236,38 @@ class Side {
     if (!synced) this.state = S.RESYNC;
   }
 
+  /** The state of a new direction, for another connection (the fields' initial values above). */
+  reset(synced: boolean): void {
+    this.state = synced ? S.HEAD : S.RESYNC;
+    this.synced = synced;
+    this.candidate = true;
+    this.afterLF = true;
+    // A head buffer of the usual size is kept; a large one is not held on to.
+    if (this.headBuf.length > MIN_HEAD_BUF) this.headBuf = EMPTY;
+    this.headLen = 0;
+    this.lineLen = 0;
+    this.lines = 0;
+    this.lastCR = false;
+    this.started = false;
+    this.startChecked = false;
+    if (this.headFrames !== null && this.headFrames.length !== 0) this.headFrames.length = 0;
+    this.msgFrame = 0;
+    this.msgTime = 0;
+    this.tx = null;
+    this.remaining = 0;
+    this.chunk = C.SIZE;
+    this.chunkDigits = 0;
+    this.chunkExtLen = 0;
+    this.trailerLen = 0;
+    this.wire = 0;
+    this.entity = 0;
+    this.missing = 0;
+    this.keep = null;
+    this.keepLen = 0;
+    this.keepMax = 0;
+    this.held = null;
+  }
+
   resetHead(): void {
     this.headLen = 0;
     this.lineLen = 0;
@@ -242,13 +280,15 @@ class Side {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Smallest head buffer made for a head spanning segments. */
+const MIN_HEAD_BUF = 1024;
 const NO_UPGRADE = { upgrade: (): StreamHandler | null => null };
 
 /** HTTP/1.x on one connection. */
 export class HttpConn implements StreamHandler {
   /** The two directions' states (fields rather than an array: one object less per connection). */
-  private readonly s0: Side;
-  private readonly s1: Side;
+  private s0: Side;
+  private s1: Side;
   private readonly info: HeadInfo;
   /** Requests waiting for (the end of) their response, oldest first. */
   private readonly awaiting = new TxQueue();
@@ -262,12 +302,12 @@ export class HttpConn implements StreamHandler {
 
   constructor(
     private readonly ctx: HttpContext,
-    readonly connId: number,
+    public connId: number,
     requestSynced: boolean,
     responseSynced: boolean,
     private readonly owner: { upgrade: UpgradeFn } = NO_UPGRADE,
     /** Direction the requests flow in (1 when the capture's first packet came from the server side). */
-    readonly reqDir: Dir = 0,
+    public reqDir: Dir = 0,
   ) {
     this.info = ctx.info;
     const req = new Side(false, requestSynced);
@@ -278,6 +318,28 @@ export class HttpConn implements StreamHandler {
 
   private side(dir: Dir): Side {
     return dir === 0 ? this.s0 : this.s1;
+  }
+
+  /**
+   * Makes this parser new again for another connection of the same owner
+   * (as the constructor leaves it): connections are many and short, so their
+   * parsers are reused rather than made and collected each time.
+   */
+  reset(connId: number, requestSynced: boolean, responseSynced: boolean, reqDir: Dir): void {
+    const req = this.s0.response ? this.s1 : this.s0;
+    const res = this.s0.response ? this.s0 : this.s1;
+    req.reset(requestSynced);
+    res.reset(responseSynced);
+    this.s0 = reqDir === 0 ? req : res;
+    this.s1 = reqDir === 0 ? res : req;
+    this.connId = connId;
+    this.reqDir = reqDir;
+    this.awaiting.clear();
+    this.count = 0;
+    this.last = null;
+    this.upgraded = null;
+    this.wsKey = '';
+    this.label = 'HTTP';
   }
 
   /** Transactions on this connection so far. */
@@ -447,7 +509,7 @@ export class HttpConn implements StreamHandler {
 
   private ensureHead(sd: Side, n: number): void {
     if (n <= sd.headBuf.length) return;
-    let cap = Math.max(1024, sd.headBuf.length * 2);
+    let cap = Math.max(MIN_HEAD_BUF, sd.headBuf.length * 2);
     while (cap < n) cap *= 2;
     const cap2 = Math.min(cap, this.ctx.limits.maxHeadBytes + 64);
     const g = new Uint8Array(Math.max(cap2, n));
