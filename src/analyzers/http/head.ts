@@ -77,11 +77,39 @@ for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
 
 /**
- * First bytes of the field names `field` looks at (Host, Expect, Upgrade, Connection, Content-*,
- * Transfer-Encoding, Sec-WebSocket-*), either case. Never a space or tab, so obs-fold lines are skipped too.
+ * Where the colon ending a field name that `field` looks at (Host, Expect, Upgrade, Connection,
+ * Content-*, Transfer-Encoding, Sec-WebSocket-*) would be in the line buf[p..e), or -1 when the line
+ * cannot hold one of them. The name's first letter (either case) gives the few lengths it can have,
+ * so a line is not scanned for its colon: a name followed by a colon at one of those lengths is the
+ * one `field` would have found by scanning (none of these names contains a colon, so a colon earlier
+ * in the line makes `field` reject it either way). Never a space or tab first: obs-fold lines are
+ * skipped too.
  */
-const NAME_START = new Uint8Array(256);
-for (const c of 'heucts') NAME_START[c.charCodeAt(0)] = NAME_START[c.toUpperCase().charCodeAt(0)] = 1;
+function nameColon(buf: Uint8Array, p: number, e: number): number {
+  switch (buf[p]! | 0x20) {
+    case 0x68: return colonAt(buf, p + 4, e); // host
+    case 0x65: return colonAt(buf, p + 6, e); // expect
+    case 0x75: return colonAt(buf, p + 7, e); // upgrade
+    case 0x63: { // connection, content-type, content-length, content-encoding
+      const a = colonAt(buf, p + 10, e);
+      if (a >= 0) return a;
+      const b = colonAt(buf, p + 12, e);
+      if (b >= 0) return b;
+      const c = colonAt(buf, p + 14, e);
+      return c >= 0 ? c : colonAt(buf, p + 16, e);
+    }
+    case 0x74: return colonAt(buf, p + 17, e); // transfer-encoding
+    case 0x73: { // sec-websocket-key, sec-websocket-accept
+      const a = colonAt(buf, p + 17, e);
+      return a >= 0 ? a : colonAt(buf, p + 20, e);
+    }
+    default: return -1;
+  }
+}
+
+function colonAt(buf: Uint8Array, q: number, e: number): number {
+  return q < e && buf[q] === COLON ? q : -1;
+}
 
 /** Methods we name without allocating, and that resynchronisation accepts as a message start. */
 export const METHODS = [
@@ -247,16 +275,10 @@ export function parseHead(
     if (le < 0) le = end;
     e = le > p && buf[le - 1] === CR ? le - 1 : le;
     if (e <= p) break; // the empty line
-    // Only the fields `field` reads matter here: a line whose first byte starts none of their names
-    // (Date, Server, Accept, an obs-fold continuation, …) is not scanned further.
-    if (NAME_START[buf[p]!] === 0) {
-      p = le + 1;
-      continue;
-    }
-    let colon = p;
-    while (colon < e && buf[colon] !== COLON) colon++;
-    if (colon === e) {
-      // No colon: not a field line; the head goes on.
+    // Only the fields `field` reads matter here: other lines (Date, Server, Accept, an obs-fold
+    // continuation, a line without a colon, …) are not looked at further.
+    const colon = nameColon(buf, p, e);
+    if (colon < 0) {
       p = le + 1;
       continue;
     }

@@ -478,20 +478,26 @@ export class HttpConn implements StreamHandler {
     const ends = this.ctx.lineEnds;
     let ls = p;
     let carried = sd.lineLen;
+    // The line count stays in a local while scanning (this loop runs once per header line).
+    let lines = sd.lines;
     const lf = this.ctx.lf;
     for (let q = lf.find(buf, p, end); q >= 0; q = lf.find(buf, q + 1, end)) {
       const n = carried + (q - ls);
-      const prevCR = q > ls ? buf[q - 1] === CR : sd.lastCR;
-      if (n === 0 || (n === 1 && prevCR)) {
-        return this.headDone(sd, dir, buf, p, q + 1, frame, time, whole ? ends : null, sd.lines);
+      if (n <= 1 && (n === 0 || (q > ls ? buf[q - 1] === CR : sd.lastCR))) {
+        sd.lines = lines;
+        return this.headDone(sd, dir, buf, p, q + 1, frame, time, whole ? ends : null, lines);
       }
-      if (n > maxLine) return this.headLimit(sd, dir, buf, p, q, frame, time, `line longer than ${maxLine} bytes`);
-      if (sd.lines >= maxLines) return this.headLimit(sd, dir, buf, p, q, frame, time, `more than ${lim.maxHeaders} header lines`);
-      if (whole) ends[sd.lines] = q;
-      sd.lines++;
+      if (n > maxLine || lines >= maxLines) {
+        sd.lines = lines;
+        return this.headLimit(sd, dir, buf, p, q, frame, time,
+          n > maxLine ? `line longer than ${maxLine} bytes` : `more than ${lim.maxHeaders} header lines`);
+      }
+      if (whole) ends[lines] = q;
+      lines++;
       carried = 0;
       ls = q + 1;
     }
+    sd.lines = lines;
     const n = carried + (end - ls);
     if (n > maxLine) return this.headLimit(sd, dir, buf, p, end, frame, time, `line longer than ${maxLine} bytes`);
     if (sd.headLen + (end - p) > lim.maxHeadBytes) {
