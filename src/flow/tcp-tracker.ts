@@ -574,7 +574,10 @@ export class TcpTracker {
       const h = this.closedHead;
       const s0 = ring[h * 2]!;
       const id0 = ring[h * 2 + 1]!;
-      if (this.table.idOf(s0) === id0) this.dropAnalyzer(s0);
+      // Still in its slot? Asked of the store, whose entry for an id 1024 closes back is
+      // likely in cache, not of the slot record, which is not (a cache miss per connection).
+      const store = this.store;
+      if (store.has(id0) && store.slot[id0 & store.mask] === s0) this.dropAnalyzer(s0);
       this.closedHead = (h + 1) % cap;
       this.closedCount--;
     }
