@@ -71,6 +71,8 @@ export class FlowTable {
   readonly stride: number;
   private free = new Int32Array(0);
   private freeTop = 0;
+  /** `insert` calls `room` when `count` reaches this (see room). */
+  private roomAt = 0;
 
   constructor(readonly maxSlots: number, initialSlots = 1024, ownerWords = 0) {
     this.stride = KEY_WORDS + ((ownerWords + 15) & ~15);
@@ -134,7 +136,7 @@ export class FlowTable {
    */
   insert(d: Decoded, id: number, srcIsSide0: boolean): number {
     if (this.count >= this.maxSlots) return -1;
-    if (this.freeTop === 0) this.growTo(Math.min(this.maxSlots, this.cap * 2));
+    if (this.count >= this.roomAt) this.room();
     const s = this.free[--this.freeTop]!;
     const a = d.addr;
     const r = this.rec;
@@ -152,7 +154,6 @@ export class FlowTable {
     r[o + F_NEXT] = this.heads[b]!;
     this.heads[b] = s;
     this.count++;
-    if (this.count > this.heads.length) this.rehash(this.heads.length * 2);
     this.dir = srcIsSide0 ? 0 : 1;
     return s;
   }
@@ -186,6 +187,18 @@ export class FlowTable {
   }
 
   ipVersion(s: number): number { return this.rec[s * this.stride + F_IPV]!; }
+
+  /**
+   * Makes room for one more entry: a free slot (the records double) and no more entries than
+   * buckets (the buckets double). Also run every 64th insert from the start: the call then has
+   * type feedback, and `insert` is not deoptimized when the table first grows, while the inliner
+   * leaves so rare a call out of line.
+   */
+  private room(): void {
+    if (this.freeTop === 0) this.growTo(Math.min(this.maxSlots, this.cap * 2));
+    if (this.count >= this.heads.length) this.rehash(this.heads.length * 2);
+    this.roomAt = Math.min(this.count + 64, this.cap, this.heads.length);
+  }
 
   private growTo(n: number): void {
     if (n <= this.cap) return;

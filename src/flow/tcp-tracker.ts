@@ -63,6 +63,13 @@ const {
   R_STNOTE, R_TIME_F64, R_TSECR, RS, idx,
 } = timelineStore;
 
+// Values used only in branches that a capture may first take thousands of connections in, as
+// numbers: a property load first run after its function was optimized has no type feedback and
+// deoptimizes the function (`open` at the first port reuse; `rfc` at the first passive close
+// of the kind not seen so far).
+const { FLIPPED, PORT_REUSE, ROLES_INFERRED, SYNACK_FIRST } = CF;
+const { FIN_PASSIVE, FIN_PIGGY } = Note;
+
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
@@ -190,7 +197,12 @@ export class TcpTracker {
    * back gets a fresh one, so its flags see only what came after the close.
    */
   private readonly analyzers: (TcpAnalyzer | undefined)[] = [];
-  private readonly anPool: TcpAnalyzer[] = [];
+  /**
+   * Starts with one analyzer, so the array holds objects from the start: an empty array literal
+   * holds small integers until the first analyzer is given back (after `maxClosedAnalyzers`
+   * closes), and that change of its map would deoptimize `open`.
+   */
+  private readonly anPool: TcpAnalyzer[] = [new TcpAnalyzer()];
   private readonly closedRing: Int32Array;
   private closedHead = 0;
   private closedCount = 0;
@@ -501,10 +513,11 @@ export class TcpTracker {
     let srcIsClient: boolean;
     let cf: number = CF.LIVE;
     if (syn && !ackf) srcIsClient = true;
-    else if (syn && ackf) { srcIsClient = false; cf |= CF.SYNACK_FIRST; }
-    else { srcIsClient = srcLooksLikeClient(d.srcPort, d.dstPort); cf |= CF.ROLES_INFERRED; }
-    if (!srcIsClient) cf |= CF.FLIPPED;
-    if (reuse) cf |= CF.PORT_REUSE;
+    else if (syn && ackf) { srcIsClient = false; cf |= SYNACK_FIRST; }
+    else { srcIsClient = srcLooksLikeClient(d.srcPort, d.dstPort); cf |= ROLES_INFERRED; }
+    // (Or-ed in on every call: an operation first run after `open` was optimized, such as the
+    // first port reuse thousands of connections in, has no type feedback and deoptimizes it.)
+    cf |= (srcIsClient ? 0 : FLIPPED) | (reuse ? PORT_REUSE : 0);
     // Summary retention: the oldest summary goes for this one; if that connection is still in
     // the table it leaves it first (its later packets start a new connection).
     const drop = store.nextDrop();
@@ -550,9 +563,10 @@ export class TcpTracker {
   }
 
   private takeAnalyzer(s: number): TcpAnalyzer {
-    let an = this.anPool.pop();
-    if (an === undefined) an = new TcpAnalyzer();
-    else an.reset();
+    // A new analyzer is reset too: the call then runs from the first connection on and has type
+    // feedback by the time the pool first gives one back (which would otherwise deoptimize `open`).
+    const an = this.anPool.pop() ?? new TcpAnalyzer();
+    an.reset();
     this.analyzers[s] = an;
     return an;
   }
@@ -733,18 +747,23 @@ export class TcpTracker {
     }
 
     // update_last_seq(): retransmissions ('T') are data that does not advance.
-    const delta = seqDiff(onePast, I[ke + ZLAST]!);
+    // (The new value is stored once, below: a store of its own in the FIN case, first reached
+    // by a side closing without having sent data, would deoptimize zeek then.)
+    const last = I[ke + ZLAST]!;
+    const delta = seqDiff(onePast, last);
+    let newLast = last;
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted
-    } else if (fin && I[ke + ZLAST] === ((I[ke + ZSTART]! + 1) | 0)) {
-      I[ke + ZLAST] = onePast;
+    } else if (fin && last === ((I[ke + ZSTART]! + 1) | 0)) {
+      newLast = onePast;
     } else if (zs[zi + e] === Zs.RESET) {
       // after a RST nothing is trusted
     } else if (delta > 0) {
-      I[ke + ZLAST] = onePast;
+      newLast = onePast;
     } else if (len > 0) {
       this.logLetter(s, id, e, LOG_T);
     }
+    I[ke + ZLAST] = newLast;
 
     // Without SYN, FIN or RST the state machine moves only an INACTIVE endpoint (zs changes
     // nowhere above, so `ze` is still this endpoint's state).
@@ -1040,7 +1059,7 @@ export class TcpTracker {
           // The peer's FIN is acknowledged (by now): passive close, CLOSE_WAIT → LAST_ACK;
           // the active closer, in FIN_WAIT_2, receives this FIN → TIME_WAIT.
           st[ie] = St.LAST_ACK;
-          note = ackedFinNow ? Note.FIN_PIGGY : Note.FIN_PASSIVE;
+          note = ackedFinNow ? FIN_PIGGY : FIN_PASSIVE;
           const sp = st[ip]!;
           if (sp === St.FIN_WAIT_2) st[ip] = St.TIME_WAIT;
           else if (sp === St.FIN_WAIT_1) st[ip] = St.CLOSING;
