@@ -258,7 +258,16 @@ export class TimelineStore extends SpillChunks<TimelineChunk> {
     if (this.poolPos + len > this.poolLimit) this.poolRoom(len);
     const p = this.pool!;
     const at = this.poolPos;
-    for (let i = 0; i < len; i++) p[at + i] = buf[off + i]!;
+    // Four bytes a step (options come in 32-bit words, RFC 9293 §3.1): the optimized loop checks
+    // both arrays' maps and bounds again on every step, which costs more than the copy.
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      p[at + i] = buf[off + i]!;
+      p[at + i + 1] = buf[off + i + 1]!;
+      p[at + i + 2] = buf[off + i + 2]!;
+      p[at + i + 3] = buf[off + i + 3]!;
+    }
+    for (; i < len; i++) p[at + i] = buf[off + i]!;
     this.poolPos += len;
     this.optBytes += len;
     return ((this.pools.length - 1) << OPT_POOL_BITS) | at;
