@@ -41,6 +41,16 @@ export function tupleHash(addr: Uint32Array, srcPort: number, dstPort: number, i
   return fmix((hs + hd + ipVersion) | 0);
 }
 
+/**
+ * tupleHash of an IPv4 tuple, from the two address words that are not zero
+ * (the same value: the zero words add nothing).
+ */
+export function tupleHash4(src: number, dst: number, srcPort: number, dstPort: number): number {
+  const hs = (Math.imul(src, 0x9e3779b1) + Math.imul(srcPort, 0x165667b1)) | 0;
+  const hd = (Math.imul(dst, 0x9e3779b1) + Math.imul(dstPort, 0x165667b1)) | 0;
+  return fmix((hs + hd + 4) | 0);
+}
+
 /** Key part of a slot record: 16 int32 (64 bytes); the owner's words follow (from KEY_WORDS on). */
 export const KEY_WORDS = 16;
 const F_HASH = 0;
@@ -96,6 +106,7 @@ export class FlowTable {
     const sp = d.srcPort;
     const dp = d.dstPort;
     const ipv = d.ipVersion;
+    if (ipv === 4) return this.lookup4(a[3]! | 0, a[7]! | 0, sp, dp);
     const h = tupleHash(a, sp, dp, ipv);
     this.hash = h;
     const r = this.rec;
@@ -120,6 +131,37 @@ export class FlowTable {
         if (ports === rev &&
             r[x] === b0 && r[x + 1] === b1 && r[x + 2] === b2 && r[x + 3] === b3 &&
             r[x + 4] === a0 && r[x + 5] === a1 && r[x + 6] === a2 && r[x + 7] === a3) {
+          this.dir = 1;
+          return s;
+        }
+      }
+      s = r[o + F_NEXT]!;
+    }
+    return -1;
+  }
+
+  /**
+   * `lookup` for IPv4: an IPv4 address is the last of its four words, the others are zero in
+   * the packet and in the records of IPv4 entries, so only that word is hashed and compared.
+   */
+  private lookup4(src: number, dst: number, sp: number, dp: number): number {
+    const h = tupleHash4(src, dst, sp, dp);
+    this.hash = h;
+    const r = this.rec;
+    const stride = this.stride;
+    const fwd = ((sp << 16) | dp) | 0;
+    const rev = ((dp << 16) | sp) | 0;
+    let s = this.heads[h & this.mask]!;
+    while (s >= 0) {
+      const o = s * stride;
+      if (r[o + F_HASH] === h && r[o + F_IPV] === 4) {
+        const ports = r[o + F_PORTS];
+        const x = o + F_ADDR;
+        if (ports === fwd && r[x + 3] === src && r[x + 7] === dst) {
+          this.dir = 0;
+          return s;
+        }
+        if (ports === rev && r[x + 3] === dst && r[x + 7] === src) {
           this.dir = 1;
           return s;
         }
