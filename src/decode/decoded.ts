@@ -181,7 +181,9 @@ export class Decoded {
   }
 
   hasLayer(id: LayerId): boolean {
-    for (let i = 0; i < this.layerCount; i++) if (this.layers[i] === id) return true;
+    // From the top: the layer asked for is most often the transport, the last one decoded
+    // (isTcp/isUdp, once a frame).
+    for (let i = this.layerCount - 1; i >= 0; i--) if (this.layers[i] === id) return true;
     return false;
   }
 
