@@ -362,7 +362,7 @@ export class TcpTracker {
     }
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id & store.mask]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
-    // ---- timeline record ----
+    // ---- timeline record (every word written: the store does not clear reused chunks) ----
     const tl = this.tl;
     if (tl !== null) {
       const rec = tl.append();
@@ -395,9 +395,12 @@ export class TcpTracker {
       } else if (on > 0 && d.optionsOffset >= 0) {
         const n = on < 40 ? on : 40;
         R[r + R_OPTREF] = tl.storeOptions(d.buf, d.optionsOffset, n);
+        R[r + R_TSECR] = 0;
         R[r + R_DUPOPT] = (dup << 8) | n;
       } else {
         R[r + R_DUPOPT] = dup << 8;
+        R[r + R_OPTREF] = 0;
+        R[r + R_TSECR] = 0;
       }
       if (d.anomalyCount > 0 || evictedNow) tl.addAnomalies(rec, d.anomalyCodes, d.anomalyCount, evictedNow ? Anomaly.conn_table_limit : 0);
       const tail = store.tlTail[id & store.mask]!;
