@@ -178,7 +178,10 @@ class DirState {
 }
 
 export class TcpAnalyzer {
-  private readonly dirs: readonly [DirState, DirState] = [new DirState(), new DirState()];
+  // Two fields, not an array of two: one object less to reach (and, for an analyzer from the
+  // pool, last used a thousand connections ago, one cache miss less).
+  private readonly d0 = new DirState();
+  private readonly d1 = new DirState();
   /** Time of the most recent pure SYN, and the handshake RTT (SYN → first pure ACK); 0/0 = unknown. */
   private mruSynSec = 0;
   private mruSynNsec = 0;
@@ -193,8 +196,8 @@ export class TcpAnalyzer {
 
   /** Forgets everything (a new connection on the same tuple). */
   reset(): void {
-    this.dirs[0].reset();
-    this.dirs[1].reset();
+    this.d0.reset();
+    this.d1.reset();
     this.mruSynSec = 0; this.mruSynNsec = 0; this.firstRttNs = 0;
     this._dupAckCount = 0;
     this._dupAckFrame = 0;
@@ -215,8 +218,8 @@ export class TcpAnalyzer {
     dir: 0 | 1, seq: number, ack: number, flags: number, payloadLen: number,
     windowRaw: number, windowScaleShift: number, tsSec: number, tsNsec: number, frameNumber: number,
   ): number {
-    const fwd = this.dirs[dir];
-    const rev = this.dirs[dir ^ 1]!;
+    const fwd = dir === 0 ? this.d0 : this.d1;
+    const rev = dir === 0 ? this.d1 : this.d0;
     seq >>>= 0;
     ack >>>= 0;
     const seglen = payloadLen;
