@@ -51,6 +51,12 @@ export function tupleHash4(src: number, dst: number, srcPort: number, dstPort: n
   return fmix((hs + hd + 4) | 0);
 }
 
+// Optimized code reads an exported binding through its module cell, with a check that it is
+// initialized, at every use, even in its own module; a constant that is not exported is folded
+// into the instruction. Hence private copies for the hot paths: the lookups.
+const hash = tupleHash;
+const hash4 = tupleHash4;
+
 /** Key part of a slot record: 16 int32 (64 bytes); the owner's words follow (from KEY_WORDS on). */
 export const KEY_WORDS = 16;
 const F_HASH = 0;
@@ -107,7 +113,7 @@ export class FlowTable {
     const dp = d.dstPort;
     const ipv = d.ipVersion;
     if (ipv === 4) return this.lookup4(a[3]! | 0, a[7]! | 0, sp, dp);
-    const h = tupleHash(a, sp, dp, ipv);
+    const h = hash(a, sp, dp, ipv);
     this.hash = h;
     const r = this.rec;
     const stride = this.stride;
@@ -145,7 +151,7 @@ export class FlowTable {
    * the packet and in the records of IPv4 entries, so only that word is hashed and compared.
    */
   private lookup4(src: number, dst: number, sp: number, dp: number): number {
-    const h = tupleHash4(src, dst, sp, dp);
+    const h = hash4(src, dst, sp, dp);
     this.hash = h;
     const r = this.rec;
     const stride = this.stride;

@@ -63,6 +63,13 @@ export const R_TSECR = 15;
  */
 export const OPT_TS_ONLY = 1 << 7;
 
+// Optimized code reads an exported binding through its module cell, with a check that it is
+// initialized, at every use, even in its own module; a constant that is not exported is folded
+// into the instruction. Hence private copies for the hot paths: setNext, inlined in the tracker.
+const BITS = CHUNK_BITS;
+const REC_WORDS = RS;
+const NEXT_FIELD = R_NEXT;
+
 export class TimelineChunk {
   readonly i = new Int32Array(CHUNK * RS);
   readonly f = new Float64Array(this.i.buffer);
@@ -181,8 +188,8 @@ export class TimelineStore extends SpillChunks<TimelineChunk> {
   }
 
   setNext(rec: number, next: number): void {
-    const n = rec >>> CHUNK_BITS;
-    const w = (rec & CHUNK_MASK) * RS + R_NEXT;
+    const n = rec >>> BITS;
+    const w = (rec & CHUNK_MASK) * REC_WORDS + NEXT_FIELD;
     const ch = this.inMemory(n);
     if (ch !== undefined) {
       ch.i[w] = next;
