@@ -225,8 +225,11 @@ export class FlowTable {
 
   /** Copies the side-0/side-1 address words of a slot into `out[off..off+8)`. */
   copyAddr(s: number, out: Uint32Array, off: number): void {
+    // Written out: as a loop, optimized code checks both arrays again on every word.
+    const r = this.rec;
     const x = s * this.stride + F_ADDR;
-    for (let i = 0; i < 8; i++) out[off + i] = this.rec[x + i]!;
+    out[off] = r[x]!; out[off + 1] = r[x + 1]!; out[off + 2] = r[x + 2]!; out[off + 3] = r[x + 3]!;
+    out[off + 4] = r[x + 4]!; out[off + 5] = r[x + 5]!; out[off + 6] = r[x + 6]!; out[off + 7] = r[x + 7]!;
   }
 
   port(s: number, side: 0 | 1): number {
