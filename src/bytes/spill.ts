@@ -180,8 +180,15 @@ export abstract class SpillChunks<T> {
   private spill: SpillFile | null | undefined;
   private readonly cache = new ChunkCache<T>(4);
   private readonly free: T[] = [];
-  /** Chunks whose write is in flight → changed since it started. */
-  private readonly writing = new Map<number, boolean>();
+  /** Chunks whose write is in flight. */
+  private readonly writing = new Set<number>();
+  /**
+   * Changes to each chunk after it was full, counted: a write in flight redoes itself when the
+   * count moved meanwhile. A count, not a flag set only while a write is in flight, so that
+   * `changed` does the same on every call (the timeline writer calls it once a segment, inlined:
+   * a branch first taken when the first write is in flight would deoptimize the writer).
+   */
+  private readonly edits: number[] = [];
 
   constructor(private readonly keepFull: number, private readonly reuse: boolean) {}
 
@@ -201,6 +208,7 @@ export abstract class SpillChunks<T> {
     const c = reused ?? this.create();
     this.list.push(c);
     this.spillAt.push(-1);
+    this.edits.push(0);
     this.spillChunk(this.list.length - 2 - this.keepFull);
     return c;
   }
@@ -215,9 +223,9 @@ export abstract class SpillChunks<T> {
     return this.list[k];
   }
 
-  /** Chunk `k`, in memory, was written to after it was full: a write in flight is done again. */
+  /** Chunk `k`, in memory, was written to (after it was full, or is being filled): a write in flight is done again. */
   protected changed(k: number): void {
-    if (this.writing.size > 0 && this.writing.has(k)) this.writing.set(k, true);
+    this.edits[k]!++;
   }
 
   /** Writes `bytes` at `byteOffset` of chunk `k`, which is in the file (and maybe in the cache). */
@@ -255,6 +263,7 @@ export abstract class SpillChunks<T> {
     const spill = this.spill;
     if (spill === null) return;
     const bytes = this.bytesOf(c);
+    let edits = this.edits[k]!;
     const done = (err: Error | null): void => {
       if (err !== null || this.list[k] !== c) {
         // Not in the file after all (or dropped meanwhile): the chunk stays in memory, and so do later ones.
@@ -262,8 +271,8 @@ export abstract class SpillChunks<T> {
         if (err !== null) { this.spillAt[k] = -1; this.spill = null; }
         return;
       }
-      if (this.writing.get(k) === true) {
-        this.writing.set(k, false);
+      if (this.edits[k] !== edits) {
+        edits = this.edits[k]!;
         spill.writeLater(this.spillAt[k]!, bytes, done);
         return;
       }
@@ -271,7 +280,7 @@ export abstract class SpillChunks<T> {
       this.list[k] = undefined;
       if (this.reuse && this.free.length < 2) this.free.push(c);
     };
-    this.writing.set(k, false);
+    this.writing.add(k);
     this.spillAt[k] = spill.appendLater(bytes, done);
   }
 

@@ -20,6 +20,11 @@ export const LayerId = {
   lcp: 25,
 } as const;
 export type LayerId = (typeof LayerId)[keyof typeof LayerId];
+// Optimized code reads an exported binding through its module cell, with a check that it is
+// initialized, at every use, even in its own module; a constant that is not exported is folded
+// into the instruction. Hence private copies for the hot paths: isTcp and isUdp, once a frame.
+const LAYER_TCP = LayerId.tcp;
+const LAYER_UDP = LayerId.udp;
 
 export const MAX_LAYERS = 48;
 export const MAX_ANOMALIES = 8;
@@ -181,7 +186,9 @@ export class Decoded {
   }
 
   hasLayer(id: LayerId): boolean {
-    for (let i = 0; i < this.layerCount; i++) if (this.layers[i] === id) return true;
+    // From the top: the layer asked for is most often the transport, the last one decoded
+    // (isTcp/isUdp, once a frame).
+    for (let i = this.layerCount - 1; i >= 0; i--) if (this.layers[i] === id) return true;
     return false;
   }
 
@@ -196,8 +203,8 @@ export class Decoded {
     else if (sev === 'malformed') this.malformed = true;
   }
 
-  get isTcp(): boolean { return this.ipProto === 6 && this.l4Offset >= 0 && this.srcPort >= 0 && this.hasLayer(LayerId.tcp); }
-  get isUdp(): boolean { return this.ipProto === 17 && this.l4Offset >= 0 && this.srcPort >= 0 && this.hasLayer(LayerId.udp); }
+  get isTcp(): boolean { return this.ipProto === 6 && this.l4Offset >= 0 && this.srcPort >= 0 && this.hasLayer(LAYER_TCP); }
+  get isUdp(): boolean { return this.ipProto === 17 && this.l4Offset >= 0 && this.srcPort >= 0 && this.hasLayer(LAYER_UDP); }
 }
 
 export const TcpFlag = {

@@ -55,6 +55,11 @@ export const CF = {
 
 /** History letters kept inline per connection. */
 export const HIST_INLINE = 15;
+// Optimized code reads an exported binding through its module cell, with a check that it is
+// initialized, at every use, even in its own module; a constant that is not exported is folded
+// into the instruction. Hence private copies for the hot paths: addHistory, once a segment.
+const INLINE = HIST_INLINE;
+
 /** Longest history kept (the last letter is then 'x'). */
 export const HIST_MAX = 100;
 
@@ -229,8 +234,8 @@ export class ConnStore {
   addHistory(id: number, code: number): void {
     const i = id & this.mask;
     const n = this.histLen[i]!;
-    if (n < HIST_INLINE) {
-      this.hist[i * HIST_INLINE + n] = code;
+    if (n < INLINE) {
+      this.hist[i * INLINE + n] = code;
       this.histLen[i] = n + 1;
       return;
     }

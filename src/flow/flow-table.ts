@@ -41,6 +41,22 @@ export function tupleHash(addr: Uint32Array, srcPort: number, dstPort: number, i
   return fmix((hs + hd + ipVersion) | 0);
 }
 
+/**
+ * tupleHash of an IPv4 tuple, from the two address words that are not zero
+ * (the same value: the zero words add nothing).
+ */
+export function tupleHash4(src: number, dst: number, srcPort: number, dstPort: number): number {
+  const hs = (Math.imul(src, 0x9e3779b1) + Math.imul(srcPort, 0x165667b1)) | 0;
+  const hd = (Math.imul(dst, 0x9e3779b1) + Math.imul(dstPort, 0x165667b1)) | 0;
+  return fmix((hs + hd + 4) | 0);
+}
+
+// Optimized code reads an exported binding through its module cell, with a check that it is
+// initialized, at every use, even in its own module; a constant that is not exported is folded
+// into the instruction. Hence private copies for the hot paths: the lookups.
+const hash = tupleHash;
+const hash4 = tupleHash4;
+
 /** Key part of a slot record: 16 int32 (64 bytes); the owner's words follow (from KEY_WORDS on). */
 export const KEY_WORDS = 16;
 const F_HASH = 0;
@@ -71,6 +87,8 @@ export class FlowTable {
   readonly stride: number;
   private free = new Int32Array(0);
   private freeTop = 0;
+  /** `insert` calls `room` when `count` reaches this (see room). */
+  private roomAt = 0;
 
   constructor(readonly maxSlots: number, initialSlots = 1024, ownerWords = 0) {
     this.stride = KEY_WORDS + ((ownerWords + 15) & ~15);
@@ -94,7 +112,8 @@ export class FlowTable {
     const sp = d.srcPort;
     const dp = d.dstPort;
     const ipv = d.ipVersion;
-    const h = tupleHash(a, sp, dp, ipv);
+    if (ipv === 4) return this.lookup4(a[3]! | 0, a[7]! | 0, sp, dp);
+    const h = hash(a, sp, dp, ipv);
     this.hash = h;
     const r = this.rec;
     const stride = this.stride;
@@ -128,13 +147,44 @@ export class FlowTable {
   }
 
   /**
+   * `lookup` for IPv4: an IPv4 address is the last of its four words, the others are zero in
+   * the packet and in the records of IPv4 entries, so only that word is hashed and compared.
+   */
+  private lookup4(src: number, dst: number, sp: number, dp: number): number {
+    const h = hash4(src, dst, sp, dp);
+    this.hash = h;
+    const r = this.rec;
+    const stride = this.stride;
+    const fwd = ((sp << 16) | dp) | 0;
+    const rev = ((dp << 16) | sp) | 0;
+    let s = this.heads[h & this.mask]!;
+    while (s >= 0) {
+      const o = s * stride;
+      if (r[o + F_HASH] === h && r[o + F_IPV] === 4) {
+        const ports = r[o + F_PORTS];
+        const x = o + F_ADDR;
+        if (ports === fwd && r[x + 3] === src && r[x + 7] === dst) {
+          this.dir = 0;
+          return s;
+        }
+        if (ports === rev && r[x + 3] === dst && r[x + 7] === src) {
+          this.dir = 1;
+          return s;
+        }
+      }
+      s = r[o + F_NEXT]!;
+    }
+    return -1;
+  }
+
+  /**
    * Inserts the tuple of `d` (the packet of the last failed `lookup()`), with
    * the packet's source as side 0 when `srcIsSide0`. Returns the slot, or -1
    * when the table is full (the owner evicts first).
    */
   insert(d: Decoded, id: number, srcIsSide0: boolean): number {
     if (this.count >= this.maxSlots) return -1;
-    if (this.freeTop === 0) this.growTo(Math.min(this.maxSlots, this.cap * 2));
+    if (this.count >= this.roomAt) this.room();
     const s = this.free[--this.freeTop]!;
     const a = d.addr;
     const r = this.rec;
@@ -152,7 +202,6 @@ export class FlowTable {
     r[o + F_NEXT] = this.heads[b]!;
     this.heads[b] = s;
     this.count++;
-    if (this.count > this.heads.length) this.rehash(this.heads.length * 2);
     this.dir = srcIsSide0 ? 0 : 1;
     return s;
   }
@@ -176,8 +225,11 @@ export class FlowTable {
 
   /** Copies the side-0/side-1 address words of a slot into `out[off..off+8)`. */
   copyAddr(s: number, out: Uint32Array, off: number): void {
+    // Written out: as a loop, optimized code checks both arrays again on every word.
+    const r = this.rec;
     const x = s * this.stride + F_ADDR;
-    for (let i = 0; i < 8; i++) out[off + i] = this.rec[x + i]!;
+    out[off] = r[x]!; out[off + 1] = r[x + 1]!; out[off + 2] = r[x + 2]!; out[off + 3] = r[x + 3]!;
+    out[off + 4] = r[x + 4]!; out[off + 5] = r[x + 5]!; out[off + 6] = r[x + 6]!; out[off + 7] = r[x + 7]!;
   }
 
   port(s: number, side: 0 | 1): number {
@@ -186,6 +238,18 @@ export class FlowTable {
   }
 
   ipVersion(s: number): number { return this.rec[s * this.stride + F_IPV]!; }
+
+  /**
+   * Makes room for one more entry: a free slot (the records double) and no more entries than
+   * buckets (the buckets double). Also run every 64th insert from the start: the call then has
+   * type feedback, and `insert` is not deoptimized when the table first grows, while the inliner
+   * leaves so rare a call out of line.
+   */
+  private room(): void {
+    if (this.freeTop === 0) this.growTo(Math.min(this.maxSlots, this.cap * 2));
+    if (this.count >= this.heads.length) this.rehash(this.heads.length * 2);
+    this.roomAt = Math.min(this.count + 64, this.cap, this.heads.length);
+  }
 
   private growTo(n: number): void {
     if (n <= this.cap) return;

@@ -63,6 +63,13 @@ const {
   R_STNOTE, R_TIME_F64, R_TSECR, RS, idx,
 } = timelineStore;
 
+// Values used only in branches that a capture may first take thousands of connections in, as
+// numbers: a property load first run after its function was optimized has no type feedback and
+// deoptimizes the function (`open` at the first port reuse; `rfc` at the first passive close
+// of the kind not seen so far).
+const { FLIPPED, PORT_REUSE, ROLES_INFERRED, SYNACK_FIRST } = CF;
+const { FIN_PASSIVE, FIN_PIGGY } = Note;
+
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
@@ -154,6 +161,19 @@ const F_SYNACKTIME = (W + 34) / 2;
 const CNT = W + 36;
 const THR = W + 44;
 
+/**
+ * The live part of a new slot record, copied in by one set() (TypedArray#fill, by contrast,
+ * calls into the runtime: some 750 instructions). Offsets are from W.
+ */
+const LIVE_INIT = new Int32Array(LS - W);
+{
+  LIVE_INIT[WSOPT - W] = -3; LIVE_INIT[WSOPT - W + 1] = -3;
+  LIVE_INIT.fill(1, THR - W, THR - W + 8);
+  const f = new Float64Array(LIVE_INIT.buffer);
+  f[F_SYNTIME - W / 2] = NaN;
+  f[F_SYNACKTIME - W / 2] = NaN;
+}
+
 /** Letters with logarithmic recording (index into the CNT/THR words). */
 const LOG_T = 0, LOG_W = 1, LOG_G = 2, LOG_C = 3;
 const LOG_LETTER = [0x54, 0x57, 0x47, 0x43] as const; // T W G C
@@ -190,7 +210,12 @@ export class TcpTracker {
    * back gets a fresh one, so its flags see only what came after the close.
    */
   private readonly analyzers: (TcpAnalyzer | undefined)[] = [];
-  private readonly anPool: TcpAnalyzer[] = [];
+  /**
+   * Starts with one analyzer, so the array holds objects from the start: an empty array literal
+   * holds small integers until the first analyzer is given back (after `maxClosedAnalyzers`
+   * closes), and that change of its map would deoptimize `open`.
+   */
+  private readonly anPool: TcpAnalyzer[] = [new TcpAnalyzer()];
   private readonly closedRing: Int32Array;
   private closedHead = 0;
   private closedCount = 0;
@@ -337,7 +362,7 @@ export class TcpTracker {
     }
     if (note === 0 && store.pkts[zi]! + store.pkts[zi + 1]! === 1 && (store.flags[id & store.mask]! & CF.ROLES_INFERRED) !== 0) note = Note.MIDSTREAM;
 
-    // ---- timeline record ----
+    // ---- timeline record (every word written: the store does not clear reused chunks) ----
     const tl = this.tl;
     if (tl !== null) {
       const rec = tl.append();
@@ -370,9 +395,12 @@ export class TcpTracker {
       } else if (on > 0 && d.optionsOffset >= 0) {
         const n = on < 40 ? on : 40;
         R[r + R_OPTREF] = tl.storeOptions(d.buf, d.optionsOffset, n);
+        R[r + R_TSECR] = 0;
         R[r + R_DUPOPT] = (dup << 8) | n;
       } else {
         R[r + R_DUPOPT] = dup << 8;
+        R[r + R_OPTREF] = 0;
+        R[r + R_TSECR] = 0;
       }
       if (d.anomalyCount > 0 || evictedNow) tl.addAnomalies(rec, d.anomalyCodes, d.anomalyCount, evictedNow ? Anomaly.conn_table_limit : 0);
       const tail = store.tlTail[id & store.mask]!;
@@ -501,10 +529,11 @@ export class TcpTracker {
     let srcIsClient: boolean;
     let cf: number = CF.LIVE;
     if (syn && !ackf) srcIsClient = true;
-    else if (syn && ackf) { srcIsClient = false; cf |= CF.SYNACK_FIRST; }
-    else { srcIsClient = srcLooksLikeClient(d.srcPort, d.dstPort); cf |= CF.ROLES_INFERRED; }
-    if (!srcIsClient) cf |= CF.FLIPPED;
-    if (reuse) cf |= CF.PORT_REUSE;
+    else if (syn && ackf) { srcIsClient = false; cf |= SYNACK_FIRST; }
+    else { srcIsClient = srcLooksLikeClient(d.srcPort, d.dstPort); cf |= ROLES_INFERRED; }
+    // (Or-ed in on every call: an operation first run after `open` was optimized, such as the
+    // first port reuse thousands of connections in, has no type feedback and deoptimizes it.)
+    cf |= (srcIsClient ? 0 : FLIPPED) | (reuse ? PORT_REUSE : 0);
     // Summary retention: the oldest summary goes for this one; if that connection is still in
     // the table it leaves it first (its later packets start a new connection).
     const drop = store.nextDrop();
@@ -538,21 +567,14 @@ export class TcpTracker {
 
   /** Clears the live part of a slot record (the key part is the table's). */
   private resetLive(s: number): void {
-    const I = this.table.rec;
-    const b = s * LS;
-    I.fill(0, b + W, b + LS);
-    I[b + WSOPT] = -3; I[b + WSOPT + 1] = -3;
-    I[b + THR] = 1; I[b + THR + 1] = 1; I[b + THR + 2] = 1; I[b + THR + 3] = 1;
-    I[b + THR + 4] = 1; I[b + THR + 5] = 1; I[b + THR + 6] = 1; I[b + THR + 7] = 1;
-    const F = this.table.f;
-    F[s * LF + F_SYNTIME] = NaN;
-    F[s * LF + F_SYNACKTIME] = NaN;
+    this.table.rec.set(LIVE_INIT, s * LS + W);
   }
 
   private takeAnalyzer(s: number): TcpAnalyzer {
-    let an = this.anPool.pop();
-    if (an === undefined) an = new TcpAnalyzer();
-    else an.reset();
+    // A new analyzer is reset too: the call then runs from the first connection on and has type
+    // feedback by the time the pool first gives one back (which would otherwise deoptimize `open`).
+    const an = this.anPool.pop() ?? new TcpAnalyzer();
+    an.reset();
     this.analyzers[s] = an;
     return an;
   }
@@ -574,7 +596,10 @@ export class TcpTracker {
       const h = this.closedHead;
       const s0 = ring[h * 2]!;
       const id0 = ring[h * 2 + 1]!;
-      if (this.table.idOf(s0) === id0) this.dropAnalyzer(s0);
+      // Still in its slot? Asked of the store, whose entry for an id 1024 closes back is
+      // likely in cache, not of the slot record, which is not (a cache miss per connection).
+      const store = this.store;
+      if (store.has(id0) && store.slot[id0 & store.mask] === s0) this.dropAnalyzer(s0);
       this.closedHead = (h + 1) % cap;
       this.closedCount--;
     }
@@ -730,18 +755,23 @@ export class TcpTracker {
     }
 
     // update_last_seq(): retransmissions ('T') are data that does not advance.
-    const delta = seqDiff(onePast, I[ke + ZLAST]!);
+    // (The new value is stored once, below: a store of its own in the FIN case, first reached
+    // by a side closing without having sent data, would deoptimize zeek then.)
+    const last = I[ke + ZLAST]!;
+    const delta = seqDiff(onePast, last);
+    let newLast = last;
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted
-    } else if (fin && I[ke + ZLAST] === ((I[ke + ZSTART]! + 1) | 0)) {
-      I[ke + ZLAST] = onePast;
+    } else if (fin && last === ((I[ke + ZSTART]! + 1) | 0)) {
+      newLast = onePast;
     } else if (zs[zi + e] === Zs.RESET) {
       // after a RST nothing is trusted
     } else if (delta > 0) {
-      I[ke + ZLAST] = onePast;
+      newLast = onePast;
     } else if (len > 0) {
       this.logLetter(s, id, e, LOG_T);
     }
+    I[ke + ZLAST] = newLast;
 
     // Without SYN, FIN or RST the state machine moves only an INACTIVE endpoint (zs changes
     // nowhere above, so `ze` is still this endpoint's state).
@@ -1037,7 +1067,7 @@ export class TcpTracker {
           // The peer's FIN is acknowledged (by now): passive close, CLOSE_WAIT → LAST_ACK;
           // the active closer, in FIN_WAIT_2, receives this FIN → TIME_WAIT.
           st[ie] = St.LAST_ACK;
-          note = ackedFinNow ? Note.FIN_PIGGY : Note.FIN_PASSIVE;
+          note = ackedFinNow ? FIN_PIGGY : FIN_PASSIVE;
           const sp = st[ip]!;
           if (sp === St.FIN_WAIT_2) st[ip] = St.TIME_WAIT;
           else if (sp === St.FIN_WAIT_1) st[ip] = St.CLOSING;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Analysis } from '../../src/analysis.js';
 import { ethIpv4Tcp, ethIpv4Udp } from '../../src/capture/frame-builders.js';
 import type { Frame } from '../../src/capture/source.js';
-import { FlowTable, tupleHash } from '../../src/flow/flow-table.js';
+import { FlowTable, tupleHash, tupleHash4 } from '../../src/flow/flow-table.js';
 import { Decoded } from '../../src/decode/decoded.js';
 import { HANDSHAKE, run } from './segments.js';
 
@@ -206,6 +206,14 @@ describe('bounded connection table', () => {
 });
 
 describe('flow table', () => {
+  it('hashes an IPv4 tuple from its two address words as from all eight', () => {
+    const addr = new Uint32Array(8);
+    for (const [src, dst, sp, dp] of [[0x0a000001, 0x0a000002, 40000, 80], [0xffffffff, 0x80000000, 0, 65535], [0x7f000001, 0x7f000001, 8080, 8080]]) {
+      addr[3] = src!; addr[7] = dst!;
+      expect(tupleHash4(src! | 0, dst! | 0, sp!, dp!)).toBe(tupleHash(addr, sp!, dp!, 4));
+    }
+  });
+
   it('hashes both directions alike and finds the direction', () => {
     const d = new Decoded();
     d.ipVersion = 4;
