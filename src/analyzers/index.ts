@@ -24,11 +24,13 @@ import type { Dir, TcpSegmentInfo, UdpDatagramInfo } from '../flow/hooks.js';
 import { HeadArena, TxStore, type HttpTx } from './http/tx.js';
 import { DEFAULT_HTTP_LIMITS, HttpConn, HttpEvent, TextCache, type HttpContext, type HttpLimits } from './http/parser.js';
 import { HeadInfo } from './http/head.js';
-import { looksLikeRequest, looksLikeResponse, startVerdict } from './http/head.js';
-import { DnsTracker, isDnsPort } from './dns/index.js';
+import * as httpHead from './http/head.js';
+import * as dns from './dns/index.js';
+import { DnsTracker } from './dns/index.js';
 import { Http2Parser, H2_PREFACE } from './http2/index.js';
 import { looksLikeQuic, QuicTracker } from './quic/index.js';
-import { TlsParser, looksLikeTls } from './tls/index.js';
+import * as tls from './tls/index.js';
+import { TlsParser } from './tls/index.js';
 import { WebSocketParser } from './websocket/parser.js';
 import {
   DEFAULT_REASSEMBLY_LIMITS, ReassemblyBudget, TcpReassembler,
@@ -64,6 +66,12 @@ const FROM_START = { fromStart: (): boolean => true };
 
 /** HTTP/2 client preface, as tshark and RFC 9113 §3.4 define it. */
 const PREFACE = H2_PREFACE;
+
+// Bound as constants of this module: optimized code reads an imported binding through its
+// module cell, with a check that it is initialized, at every use (see flow/tcp-tracker.ts).
+const { looksLikeRequest, looksLikeResponse, startVerdict } = httpHead;
+const { isDnsPort } = dns;
+const { looksLikeTls } = tls;
 
 /**
  * Content detection and dispatch for one byte stream (a connection, or the

@@ -22,7 +22,8 @@
  */
 import { ByteWindow } from './byte-window.js';
 import { ProblemLog } from './problems.js';
-import { MAX_CAPLEN, ReaderBase } from './reader-base.js';
+import * as readerBase from './reader-base.js';
+import { ReaderBase } from './reader-base.js';
 import type { CaptureInfo, Frame } from './source.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -40,6 +41,11 @@ const R_TS_SEC = 0;
 const R_TS_FRAC = 4;
 const R_INCL_LEN = 8;
 const R_ORIG_LEN = 12;
+
+// Bound as a constant of this module: optimized code reads an imported binding through its
+// module cell, with a check that it is initialized, at every use (here once per record; see
+// flow/tcp-tracker.ts).
+const { MAX_CAPLEN } = readerBase;
 
 /**
  * Whether incl_len and orig_len are swapped in record headers. libpcap
@@ -212,9 +218,13 @@ export class PcapReader extends ReaderBase {
     const end = w.end;
     let p = w.start;
     let n = this.filled;
+    // What the loop stops for is kept in a local and stored once after it: a branch first taken
+    // when a read ends mid-record, after parse was optimized, would have no type feedback for a
+    // store or an addition there and deoptimize it.
+    let needed = this.needed;
     while (n < max) {
       if (end - p < PCAP_RECORD_HEADER_LEN) {
-        this.needed = PCAP_RECORD_HEADER_LEN;
+        needed = PCAP_RECORD_HEADER_LEN;
         break;
       }
       const sec = dv.getUint32(p + R_TS_SEC, le);
@@ -232,8 +242,9 @@ export class PcapReader extends ReaderBase {
         this.stopped = true;
         break;
       }
-      if (end - p - PCAP_RECORD_HEADER_LEN < capLen) {
-        this.needed = PCAP_RECORD_HEADER_LEN + capLen;
+      const recordLen = PCAP_RECORD_HEADER_LEN + capLen;
+      if (end - p < recordLen) {
+        needed = recordLen;
         break;
       }
       const f = this.frame(n);
@@ -254,10 +265,11 @@ export class PcapReader extends ReaderBase {
         f.tsNsec = nano ? frac : frac * 1000;
       }
       batch[n++] = f;
-      p += PCAP_RECORD_HEADER_LEN + capLen;
+      p += recordLen;
     }
     w.start = p;
     this.filled = n;
+    this.needed = needed;
   }
 
   private async endOfInput(): Promise<void> {

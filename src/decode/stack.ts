@@ -32,7 +32,8 @@ import { EthernetView, ETH_TYPE_MIN } from '../wire/ethernet.js';
 import { GreView, GRE_PROTO_PPP } from '../wire/gre.js';
 import { IcmpView, icmpIsError } from '../wire/icmp.js';
 import { Icmpv6View, icmpv6IsError } from '../wire/icmpv6.js';
-import { Ipv4Check, Ipv4View, OptStep, TlvOptionIter } from '../wire/ipv4.js';
+import * as wireIpv4 from '../wire/ipv4.js';
+import { Ipv4Check, Ipv4View, TlvOptionIter } from '../wire/ipv4.js';
 import { Ipv6Check, Ipv6ExtView, Ipv6View, ipv6ToString, isIpv6ExtHeader } from '../wire/ipv6.js';
 import { LlcView } from '../wire/llc.js';
 import { NullView } from '../wire/null.js';
@@ -40,7 +41,8 @@ import { PppView } from '../wire/ppp.js';
 import { PppoeView } from '../wire/pppoe.js';
 import { SllView } from '../wire/sll.js';
 import { Sll2View } from '../wire/sll2.js';
-import { TcpCheck, TcpView, tcpOptionExpectedLength } from '../wire/tcp.js';
+import * as wireTcp from '../wire/tcp.js';
+import { TcpCheck, TcpView } from '../wire/tcp.js';
 import { UdpView } from '../wire/udp.js';
 import { VlanView } from '../wire/vlan.js';
 import { ArpView } from '../wire/arp.js';
@@ -56,6 +58,8 @@ import { Defragmenter, type DefragLimits, type FragmentInfo } from './defrag.js'
 const { Check, u16, u32 } = wireBytes;
 const { Anomaly } = anomalies;
 const { LayerId, MAX_LAYERS } = decoded;
+const { OptStep } = wireIpv4;
+const { tcpOptionExpectedLength } = wireTcp;
 
 export interface DecodeLimits {
   /** 802.1Q/802.1ad tags followed in one frame; more gives `too_many_vlan_tags` and decoding stops there. */
