@@ -317,9 +317,9 @@ class Detector implements StreamHandler {
 class EventLog {
   private frames = new Float64Array(1024);
   private conns = new Int32Array(1024);
-  /** bit 0: dir; bits 1-2: 0 object, 1 HTTP request, 2 HTTP response; bits 3-4: request persistence code. */
+  /** bit 0: dir; bits 1-2: 0 object, 1 HTTP request, 2 HTTP response, 3 TCP marker; bits 3-4: request persistence code. */
   private meta = new Uint8Array(1024);
-  private readonly refs: (AppEvent | HttpTx)[] = [];
+  private readonly refs: (AppEvent | HttpTx | Marker)[] = [];
   count = 0;
   dropped = 0;
   private readonly built: AppEvent[] = [];
@@ -356,7 +356,7 @@ class EventLog {
     const m = new Uint8Array(n); m.set(this.meta); this.meta = m;
   }
 
-  private put(frame: number, connId: number, meta: number, ref: AppEvent | HttpTx): void {
+  private put(frame: number, connId: number, meta: number, ref: AppEvent | HttpTx | Marker): void {
     const i = this.count++;
     this.frames[i] = frame;
     this.conns[i] = connId;
@@ -366,6 +366,17 @@ class EventLog {
 
   add(ev: AppEvent): void {
     if (this.room(ev, 120 + 2 * ev.text.length)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
+  }
+
+  /**
+   * A reassembly marker of a TCP connection (a gap, a retention limit):
+   * stored as a reference to its text, which repeats from connection to
+   * connection, and made an event only when read. Charged as the event
+   * object it stands for.
+   */
+  marker(frame: number, connId: number, dir: Dir, m: Marker): void {
+    const ev = { frameNumber: frame, transport: 'tcp' as const, connId, dir, proto: 'TCP' };
+    if (this.room(ev, 120 + 2 * m.text.length)) this.put(frame, connId, dir | (3 << 1), m);
   }
 
   http(frame: number, connId: number, dir: Dir, tx: HttpTx, persistence: string | null): void {
@@ -391,6 +402,10 @@ class EventLog {
     const kind = (m >> 1) & 3;
     const ref = this.refs[i]!;
     if (kind === 0) return ref as AppEvent;
+    if (kind === 3) {
+      const mk = ref as Marker;
+      return { frameNumber: this.frames[i]!, transport: 'tcp', connId: this.conns[i]!, dir: (m & 1) as Dir, proto: 'TCP', text: mk.text, anomaly: mk.code };
+    }
     const code = m >> 3;
     return new HttpEvent(this.frames[i]!, this.conns[i]!, (m & 1) as Dir, ref as HttpTx,
       kind === 1 ? PERSISTENCE[code - 1] ?? (ref as HttpTx).persistence : null);
@@ -412,6 +427,13 @@ class EventLog {
     }
     return n;
   }
+}
+
+/** A reassembly marker's anomaly and text (one object for repeats of the same marker). */
+interface Marker {
+  code: AnomalyCode;
+  detail: string;
+  text: string;
 }
 
 /** Persistence values a request can ask for (coded in the event log). */
@@ -457,7 +479,7 @@ class AppConn implements StreamSink {
   }
 
   marker(code: AnomalyCode, dir: Dir, frameNumber: number, _time: number, detail: string): void {
-    this.layer.emit(frameNumber, 'tcp', this.connId, dir, 'TCP', this.layer.markerText(code, detail), code);
+    this.layer.marker(frameNumber, this.connId, dir, code, detail);
   }
 }
 
@@ -554,16 +576,17 @@ class AppLayerImpl implements AppLayer {
     this.log.add(ev);
   }
 
-  /** The last marker text: once the follow-stream budget is spent, every new connection reports the same one. */
-  private lastMarker: { code: AnomalyCode; detail: string; text: string } | null = null;
+  /** The last marker: once the follow-stream budget is spent, every new connection reports the same one. */
+  private lastMarker: Marker | null = null;
 
-  /** "anomaly_name: detail", one string for repeats of the same marker. */
-  markerText(code: AnomalyCode, detail: string): string {
-    const m = this.lastMarker;
-    if (m !== null && m.code === code && m.detail === detail) return m.text;
-    const text = `${Anomaly.name(code)}: ${detail}`;
-    this.lastMarker = { code, detail, text };
-    return text;
+  /** A TCP reassembly marker, "anomaly_name: detail" (one Marker for repeats of the same one). */
+  marker(frameNumber: number, connId: number, dir: Dir, code: AnomalyCode, detail: string): void {
+    let m = this.lastMarker;
+    if (m === null || m.code !== code || m.detail !== detail) {
+      m = { code, detail, text: `${Anomaly.name(code)}: ${detail}` };
+      this.lastMarker = m;
+    }
+    this.log.marker(frameNumber, connId, dir, m);
   }
 
   private push(ev: AppEvent): void {
