@@ -313,11 +313,13 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
       return;
     case 10:
       if (eqi(buf, ns, H_CONNECTION)) {
-        for (let s = nextToken(buf, vs, ve); s >= 0; s = nextToken(buf, tokNext, ve)) {
-          const n = tokEnd - s;
-          if (n === 5 && eqi(buf, s, T_CLOSE)) h.connClose = true;
-          else if (n === 10 && eqi(buf, s, T_KEEPALIVE)) h.connKeepAlive = true;
-          else if (n === 7 && eqi(buf, s, T_UPGRADE)) h.connUpgrade = true;
+        // Usually one option: without a comma the whole (trimmed) value is the one token the list walk would find.
+        let c = vs;
+        while (c < ve && buf[c] !== COMMA) c++;
+        if (c === ve) {
+          if (ve > vs) connectionOption(buf, vs, ve, h);
+        } else {
+          for (let s = nextToken(buf, vs, ve); s >= 0; s = nextToken(buf, tokNext, ve)) connectionOption(buf, s, tokEnd, h);
         }
       }
       return;
@@ -366,8 +368,26 @@ function field(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number, 
   }
 }
 
+function connectionOption(buf: Uint8Array, s: number, e: number, h: HeadInfo): void {
+  const n = e - s;
+  if (n === 5 && eqi(buf, s, T_CLOSE)) h.connClose = true;
+  else if (n === 10 && eqi(buf, s, T_KEEPALIVE)) h.connKeepAlive = true;
+  else if (n === 7 && eqi(buf, s, T_UPGRADE)) h.connUpgrade = true;
+}
+
 /** RFC 9110 §8.6: digits; a list of identical values is accepted, anything else is invalid. */
 function contentLength(buf: Uint8Array, vs: number, ve: number, h: HeadInfo): void {
+  // The usual value is one number: read it without walking a list (the same result as the loop below).
+  let m = 0, j = vs;
+  for (; j < ve; j++) {
+    const d = buf[j]! - 0x30;
+    if (d < 0 || d > 9 || m > 9e14) break;
+    m = m * 10 + d;
+  }
+  if (j === ve && ve > vs) {
+    h.contentLength = h.contentLength === -1 || h.contentLength === m ? m : -2;
+    return;
+  }
   let value = -1;
   let bad = false;
   for (let s = nextToken(buf, vs, ve); s >= 0 && !bad; s = nextToken(buf, tokNext, ve)) {
