@@ -329,7 +329,8 @@ class EventLog {
 
   constructor(private readonly max: number, private readonly maxBytes = Infinity) {}
 
-  private room(ev: { frameNumber: number; transport: 'tcp' | 'udp'; connId: number; dir: Dir; proto: string }, cost = 0): boolean {
+  /** Whether an event of `cost` bytes fits; when it does not, the first time, a marker says so (for that event's place). */
+  private room(frameNumber: number, transport: 'tcp' | 'udp', connId: number, dir: Dir, proto: string, cost: number): boolean {
     if (this.count < this.max && this.objectBytes + cost <= this.maxBytes) {
       if (this.count === this.frames.length) this.grow();
       this.objectBytes += cost;
@@ -338,8 +339,8 @@ class EventLog {
     if (this.dropped++ === 0) {
       // One marker says the cap cut events; it goes past the cap by one.
       if (this.count === this.frames.length) this.grow();
-      this.put(ev.frameNumber, ev.connId, 0, {
-        frameNumber: ev.frameNumber, transport: ev.transport, connId: ev.connId, dir: ev.dir, proto: ev.proto,
+      this.put(frameNumber, connId, 0, {
+        frameNumber, transport, connId, dir, proto,
         text: this.count < this.max
           ? `event memory limit reached (${Math.round(this.maxBytes / 1048576)} MiB); later application events are counted, not kept`
           : `event limit reached (${this.max}); later application events are counted, not kept`,
@@ -365,7 +366,7 @@ class EventLog {
   }
 
   add(ev: AppEvent): void {
-    if (this.room(ev, 120 + 2 * ev.text.length)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
+    if (this.room(ev.frameNumber, ev.transport, ev.connId, ev.dir, ev.proto, 120 + 2 * ev.text.length)) this.put(ev.frameNumber, ev.connId, ev.dir, ev);
   }
 
   /**
@@ -375,8 +376,7 @@ class EventLog {
    * object it stands for.
    */
   marker(frame: number, connId: number, dir: Dir, m: Marker): void {
-    const ev = { frameNumber: frame, transport: 'tcp' as const, connId, dir, proto: 'TCP' };
-    if (this.room(ev, 120 + 2 * m.text.length)) this.put(frame, connId, dir | (3 << 1), m);
+    if (this.room(frame, 'tcp', connId, dir, 'TCP', 120 + 2 * m.text.length)) this.put(frame, connId, dir | (3 << 1), m);
   }
 
   http(frame: number, connId: number, dir: Dir, tx: HttpTx, persistence: string | null): void {
@@ -385,7 +385,7 @@ class EventLog {
       const kind = persistence === null ? 2 : 1;
       const code = persistence === null ? 0 : PERSISTENCE.indexOf(persistence) + 1;
       this.put(frame, connId, dir | (kind << 1) | (code << 3), tx);
-    } else this.room({ frameNumber: frame, transport: 'tcp', connId, dir, proto: 'HTTP' });
+    } else this.room(frame, 'tcp', connId, dir, 'HTTP', 0);
   }
 
   /** All events as objects (built on first read; the array only grows). */
