@@ -185,7 +185,6 @@ export class TextCache {
   }
 }
 
-/** Parsing state of one direction. */
 /** Client bytes held while an Upgrade/CONNECT request waits for its response. */
 class Held {
   buf: Uint8Array | null = null;
@@ -196,6 +195,7 @@ class Held {
   lost = false;
 }
 
+/** Parsing state of one direction. */
 class Side {
   state: number = S.HEAD;
   /** True when the stream position is known to be at a message boundary (start of stream or after a message). */
@@ -255,17 +255,22 @@ class Side {
     this.msgTime = 0;
     this.tx = null;
     this.remaining = 0;
-    this.chunk = C.SIZE;
-    this.chunkDigits = 0;
+    this.clearBody();
     this.chunkExtLen = 0;
     this.trailerLen = 0;
+    this.keepMax = 0;
+    this.held = null;
+  }
+
+  /** A body starts (or the direction is new): its chunk state, byte counts and kept bytes back to nothing. */
+  clearBody(): void {
+    this.chunk = C.SIZE;
+    this.chunkDigits = 0;
     this.wire = 0;
     this.entity = 0;
     this.missing = 0;
-    this.keep = null;
     this.keepLen = 0;
-    this.keepMax = 0;
-    this.held = null;
+    this.keep = null;
   }
 
   resetHead(): void {
@@ -828,13 +833,7 @@ export class HttpConn implements StreamHandler {
       if (sd.response) tx.responseChunked = true;
       else tx.requestChunked = true;
     }
-    sd.chunk = C.SIZE;
-    sd.chunkDigits = 0;
-    sd.wire = 0;
-    sd.entity = 0;
-    sd.missing = 0;
-    sd.keepLen = 0;
-    sd.keep = null;
+    sd.clearBody();
     const lim = this.ctx.limits;
     let keepMax = lim.keepBodyBytes;
     if (sd.response && coding !== Coding.none && coding !== Coding.identity && coding !== Coding.other) {
