@@ -60,11 +60,19 @@ export interface NativeAddon {
   /** Throws an Error with .code EPERM, ENODEV, EIFDOWN, EFILTER or EPCAP and libpcap's message. */
   LiveCapture?: new (opts: NativeLiveOptions, onReadable: () => void) => NativeLiveCapture;
   libpcapVersion(): string;
+  /**
+   * The classic-pcap record walk (native/src/scan.cc): from buf[start], whole
+   * records ending by `end`, at most `max`, into slots first, first+1, … of
+   * `slots` (SLOT_WORDS words each, see capture/scan-slot.ts). Stops before any
+   * record that is not whole or that the reader reports; returns the count.
+   * `flags`: ScanFlags. Throws a TypeError/RangeError on misuse.
+   */
+  scanPcap(buf: Uint8Array, start: number, end: number, flags: number, snapLen: number, linkType: number, first: number, max: number, slots: Uint32Array): number;
   abiVersion: number;
 }
 
 /** The ABI this wrapper was written for; a stale build with another number is ignored. */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** src/native.ts and dist/native.js both sit one level below the package root. */

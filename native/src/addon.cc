@@ -1,5 +1,6 @@
 // synack's optional native addon: libpcap's BPF compiler for capture files,
-// and live capture in batches with kernel timestamps and drop counters.
+// live capture in batches with kernel timestamps and drop counters, and the
+// classic-pcap record walk with the decode of the common frame in batches.
 // Loaded by src/native.ts when built; every feature has a TypeScript caller
 // that reports clearly when the addon is absent.
 #include <napi.h>
@@ -7,6 +8,7 @@
 
 #include "capture.h"
 #include "filter.h"
+#include "scan.h"
 
 static Napi::Value LibpcapVersion(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), pcap_lib_version());
@@ -18,7 +20,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Filter", filter);
   exports.Set("LiveCapture", capture);
   exports.Set("libpcapVersion", Napi::Function::New(env, LibpcapVersion));
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("scanPcap", Napi::Function::New(env, ScanPcap));
+  exports.Set("abiVersion", Napi::Number::New(env, 4));
   return exports;
 }
 

@@ -20,6 +20,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { safeText } from '../bytes/safe-text.js';
+import { loadNative } from '../native.js';
 import { type ByteSource, ByteWindow, FileByteSource, StreamByteSource } from './byte-window.js';
 import { PCAP_HEADER_LEN, PcapReader, parsePcapHeader } from './pcap.js';
 import { PcapParserReader, pcapParserCanRead } from './pcap-parser-reader.js';
@@ -35,6 +36,12 @@ export interface OpenOptions {
   windowSize?: number;
   /** Input stream to use instead of stdin when path is '-' (tests). */
   stdin?: Readable;
+  /**
+   * Classic pcap, our reader: walk the records with the native addon when it
+   * is loaded (default true). False keeps the TypeScript loop alone (tests
+   * compare the two; SYNACK_NO_NATIVE=1 does the same for every native path).
+   */
+  native?: boolean;
 }
 
 const EXPECTED = 'expected pcap a1b2c3d4/a1b23c4d or pcapng 0a0d0d0a';
@@ -114,7 +121,7 @@ async function openFrom(src: ByteSource, name: string, isFile: boolean, opts: Op
       win.start -= PCAP_HEADER_LEN; // pcap-parser reads the file header itself
       return new PcapParserReader(hdr, win, batchSize, size);
     }
-    return new PcapReader(hdr, win, batchSize, size);
+    return new PcapReader(hdr, win, batchSize, size, opts.native === false ? undefined : loadNative());
   }
   const found = hex(b.subarray(0, Math.min(4, have)));
   throw new CaptureError(`synack: ${name} is not a capture file (magic ${found}; ${EXPECTED})`);

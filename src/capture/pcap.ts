@@ -19,11 +19,20 @@
  * objects, no per-record allocation. Records that span two reads are kept
  * by moving the unparsed tail to the front of the buffer before the next
  * read (ByteWindow.fill).
+ *
+ * With the native addon loaded, runs of ordinary records are walked in C++
+ * (parseNative: native/src/scan.cc), which also decodes the common
+ * Ethernet/IPv4/TCP frame into the frame's scan slot; every record the scan
+ * leaves alone (anything the reader reports, a record not whole yet) goes
+ * through the TypeScript loop (parse), which is also the whole reader when
+ * the addon is absent.
  */
+import type { NativeAddon } from '../native.js';
 import { ByteWindow } from './byte-window.js';
 import { ProblemLog } from './problems.js';
 import * as readerBase from './reader-base.js';
 import { ReaderBase } from './reader-base.js';
+import { ScanFlags, Slot, SLOT_WORDS } from './scan-slot.js';
 import type { CaptureInfo, Frame } from './source.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -181,21 +190,32 @@ export function cutShortMessage(fileOffset: number, have: number, need: number, 
 /** Our fast reader for classic pcap (both byte orders, µs and ns, every version). */
 export class PcapReader extends ReaderBase {
   private needed = PCAP_RECORD_HEADER_LEN;
+  /** The addon whose record scan runs (parseNative), or undefined: the TypeScript loop reads everything. */
+  private readonly scanner: NativeAddon | undefined;
+  /** The scan's slots, one per batch position (reused for every batch). */
+  private readonly slots: Uint32Array;
+  private readonly scanFlags: number;
 
   constructor(
     private readonly hdr: PcapHeader,
     win: ByteWindow,
     batchSize: number,
     openedSize: number,
+    addon?: NativeAddon,
   ) {
     super(pcapInfo(hdr, openedSize), win, batchSize, openedSize);
     checkPcapHeader(hdr, this.log);
     win.enableReadAhead();
+    // Lengths that may be swapped are a per-record decision with its own reporting: the TypeScript loop's.
+    this.scanner = hdr.lengthOrder === LengthOrder.Normal ? addon : undefined;
+    this.slots = new Uint32Array(this.scanner ? batchSize * SLOT_WORDS : 0);
+    this.scanFlags = (hdr.littleEndian ? ScanFlags.littleEndian : 0) | (hdr.nanosecond ? ScanFlags.nanosecond : 0);
   }
 
   protected async fillBatch(): Promise<void> {
     for (;;) {
-      this.parse();
+      if (this.scanner) this.parseNative(this.scanner);
+      else this.parse(this.batchSize);
       if (this.stopped || this.filled > 0) return;
       if (!(await this.win.fill(this.needed))) {
         await this.endOfInput();
@@ -204,7 +224,61 @@ export class PcapReader extends ReaderBase {
     }
   }
 
-  private parse(): void {
+  /**
+   * The native scan takes the ordinary records; each record it stops at is
+   * parsed by `parse` (which reports it, or finds it is not whole yet), and
+   * the scan resumes after it. Gives the frames and problems `parse` alone
+   * gives (test/capture/native-scan.test.ts).
+   */
+  private parseNative(addon: NativeAddon): void {
+    const w = this.win;
+    const slots = this.slots;
+    const batch = this.batch;
+    const max = this.batchSize;
+    const linkType = this.hdr.linkType;
+    for (;;) {
+      const first = this.filled;
+      const buf = w.buf;
+      const k = addon.scanPcap(buf, w.start, w.end, this.scanFlags, this.hdr.snapLen, linkType, first, max - first, slots);
+      if (k > 0) {
+        const base = w.base - PCAP_RECORD_HEADER_LEN; // file offset of a record header = base + its frame's offset
+        let number = this.frameCount;
+        const n1 = first + k;
+        for (let n = first; n < n1; n++) {
+          const at = n * SLOT_WORDS;
+          const f = this.frame(n);
+          const offset = slots[at + Slot.offset]!;
+          f.number = ++number;
+          f.buf = buf;
+          f.offset = offset;
+          f.capLen = slots[at + Slot.capLen]!;
+          f.origLen = slots[at + Slot.origLen]!;
+          f.tsSec = slots[at + Slot.tsSec]!;
+          f.tsNsec = slots[at + Slot.tsNsec]!;
+          f.linkType = linkType;
+          f.ifIndex = 0;
+          f.fileOffset = base + offset;
+          f.comment = undefined;
+          f.pre = slots;
+          f.preAt = at;
+          batch[n] = f;
+        }
+        this.frameCount = number;
+        const last = (n1 - 1) * SLOT_WORDS;
+        w.start = slots[last + Slot.offset]! + slots[last + Slot.capLen]!;
+        this.filled = n1;
+        if (n1 >= max) return;
+      }
+      // A record the scan leaves to the TypeScript loop, or the end of the window.
+      const n = this.filled;
+      this.parse(n + 1);
+      if (this.filled === n) return; // not whole yet (needed is set), or reading stopped
+      batch[n]!.preAt = -1;
+      if (n + 1 >= max) return;
+    }
+  }
+
+  private parse(max: number): void {
     const w = this.win;
     const buf = w.buf;
     const dv = w.view;
@@ -214,7 +288,6 @@ export class PcapReader extends ReaderBase {
     const order = this.hdr.lengthOrder;
     const linkType = this.hdr.linkType;
     const batch = this.batch;
-    const max = this.batchSize;
     const end = w.end;
     let p = w.start;
     let n = this.filled;

@@ -45,20 +45,30 @@ export interface Frame {
    * tsSec/tsNsec are then 0 and mean nothing). Absent or true otherwise.
    */
   hasTime?: boolean;
+  /**
+   * Classic pcap read with the native addon: the slots its record scan wrote
+   * for the batch (see scan-slot.ts), and the first word of this frame's slot
+   * (-1 when the frame has none; every other reader leaves it so). The decoder
+   * takes the headers' fields from there instead of reading them again. Valid
+   * as long as the frame's bytes: a copy of the frame drops it.
+   */
+  pre?: Uint32Array;
+  preAt?: number;
 }
 
 export function newFrame(): Frame {
   return {
     number: 0, buf: EMPTY, offset: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0,
-    linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined, hasTime: true,
+    linkType: 1, ifIndex: 0, fileOffset: -1, comment: undefined, hasTime: true, pre: NO_SLOTS, preAt: -1,
   };
 }
 const EMPTY = new Uint8Array(0);
+const NO_SLOTS = new Uint32Array(0);
 
-/** Copies a frame (bytes included) so it can outlive its batch. */
+/** Copies a frame (bytes included) so it can outlive its batch (without its scan slot, which the reader reuses). */
 export function cloneFrame(f: Frame): Frame {
   const buf = copyBytes(f.buf, f.offset, f.offset + f.capLen);
-  return { ...f, buf, offset: 0 };
+  return { ...f, buf, offset: 0, pre: NO_SLOTS, preAt: -1 };
 }
 
 /** A description of one capture interface (pcapng IDB, or the single one of pcap/live). */

@@ -25,6 +25,7 @@
  * length cut the frame. Anomaly offsets are relative to the frame's first
  * byte (or to the reassembled datagram for layers decoded from it).
  */
+import { Slot, SlotState } from '../capture/scan-slot.js';
 import type { Frame } from '../capture/source.js';
 import * as wireBytes from '../wire/bytes.js';
 import { internetChecksum, pseudoSum4, pseudoSum6 } from '../wire/checksum.js';
@@ -157,7 +158,11 @@ export class FrameDecoder {
     this.setPayload(start, end, wire);
     if (this.defrag !== null && this.defrag.pendingCount > 0) this.defrag.expire(frame.tsSec);
 
-    if (frame.linkType === 1 && this.fastPath && this.ethIpv4Tcp(b, start, end, wire)) return;
+    if (frame.linkType === 1 && this.fastPath) {
+      const at = frame.preAt;
+      if (at !== undefined && at >= 0 && this.preDecoded(frame.pre!, at, start)) return;
+      if (this.ethIpv4Tcp(b, start, end, wire)) return;
+    }
     switch (frame.linkType) {
       case 1: this.ethernet(b, start, end, wire); break;
       case 113: this.linuxSll(b, start, end, wire); break;
@@ -267,6 +272,75 @@ export class FrameDecoder {
       d.optionsLen = hl - 20;
       this.tcpOptions(b, t + 20, t + hl, false);
     }
+    this.setPayload(t + hl, pend, pend);
+    return true;
+  }
+
+  /**
+   * The fast path's result taken from the frame's scan slot, where the native
+   * record scan (native/src/scan.cc) wrote it: the scan applied ethIpv4Tcp's
+   * conditions on the frame's bytes (those that depend on this decoder are
+   * checked here) and read the same fields, and marked eligible only frames
+   * whose TCP options leave no anomaly. This sets what ethIpv4Tcp sets, in
+   * the same order (test/decode/pre-decoded.test.ts compares both with the
+   * layer-by-layer path). False when the slot is not eligible: the frame is
+   * then decoded from its bytes.
+   */
+  private preDecoded(s: Uint32Array, at: number, start: number): boolean {
+    const d = this.d;
+    const state = s[at + Slot.state]!;
+    if ((state & SlotState.eligible) === 0 || d.anomalyCount !== 0) return false;
+    if (this.ipLayers >= this.limits.maxIpLayers || MAX_LAYERS < 3) return false;
+    const o = start + 14;
+    const t = o + 20;
+    // ethernet(), etherType()
+    d.pushLayer(LayerId.eth, start);
+    d.ethOffset = start;
+    this.padTo = start + ETH_MIN_FRAME;
+    d.ethertype = 0x0800;
+    // ipv4()
+    this.ipLayers++;
+    d.pushLayer(LayerId.ipv4, o);
+    d.ipVersion = 4;
+    d.l3Offset = o;
+    d.frameL3Offset = o;
+    d.ttl = s[at + Slot.ttl]!;
+    d.ipId = s[at + Slot.ipId]!;
+    d.ipProto = 6;
+    const a = d.addr;
+    a[0] = 0; a[1] = 0; a[2] = 0; a[3] = s[at + Slot.src]!;
+    a[4] = 0; a[5] = 0; a[6] = 0; a[7] = s[at + Slot.dst]!;
+    d.ipHeaderLen = 20;
+    const total = s[at + Slot.ipTotalLen]!;
+    d.ipTotalLen = total;
+    // tcp()
+    d.pushLayer(LayerId.tcp, t);
+    d.l4Offset = t;
+    d.srcPort = s[at + Slot.srcPort]!;
+    d.dstPort = s[at + Slot.dstPort]!;
+    d.seq = s[at + Slot.seq]!;
+    d.ack = s[at + Slot.ack]!;
+    d.tcpFlags = s[at + Slot.tcpFlags]!;
+    d.window = s[at + Slot.window]!;
+    d.urgentPtr = s[at + Slot.urgentPtr]!;
+    const hl = s[at + Slot.tcpHeaderLen]!;
+    d.tcpHeaderLen = hl;
+    if (hl > 20) {
+      d.optionsOffset = t + 20;
+      d.optionsLen = hl - 20;
+      // tcpOptions(): what the walk found (the fields of options it did not find keep their reset values).
+      if ((state & SlotState.mss) !== 0) d.mss = s[at + Slot.mss]!;
+      if ((state & SlotState.wscale) !== 0) d.wscale = s[at + Slot.wscale]!;
+      if ((state & SlotState.sackPermitted) !== 0) d.sackPermitted = true;
+      if ((state & SlotState.timestamps) !== 0) {
+        d.tsVal = s[at + Slot.tsVal]!;
+        d.tsEcr = s[at + Slot.tsEcr]!;
+      }
+      const n = s[at + Slot.sackCount]!;
+      for (let i = 0; i < n * 2; i++) d.sack[i] = s[at + Slot.sack + i]!;
+      d.sackCount = n;
+    }
+    const pend = o + total;
     this.setPayload(t + hl, pend, pend);
     return true;
   }
