@@ -89,6 +89,14 @@ inline uint32_t expectedLength(uint32_t kind) {
 // options overwrite earlier ones and SACK blocks accumulate up to four, as
 // there; kinds without a field are skipped; EOL ends the walk.
 bool tcpOptions(const uint8_t* opt, uint32_t len, uint32_t* s, uint32_t* state) {
+  // NOP, NOP, Timestamps (RFC 7323 Appendix A): most segments after the SYNs carry exactly this.
+  if (len == 12 && opt[0] == 1 && opt[1] == 1 && opt[2] == 8 && opt[3] == 10) {
+    s[kTsVal] = be32(opt + 4);
+    s[kTsEcr] = be32(opt + 8);
+    s[kSackCount] = 0;
+    *state |= kHasTimestamps;
+    return true;
+  }
   uint32_t sackCount = 0;
   uint32_t p = 0;
   while (p < len) {
