@@ -119,7 +119,7 @@ export function nativeStatus(): string {
   const addon = loadNative();
   if (addon) {
     const v = addon.libpcapVersion().replace(/^libpcap version /, '').replace(/ \(with [^)]*\)$/, '');
-    return `typescript + native addon (libpcap ${v}: BPF filters on files, live capture with kernel timestamps)`;
+    return `typescript + native addon (libpcap ${v}: pcap record scan and Ethernet/IPv4/TCP decode, BPF filters on files, live capture with kernel timestamps)`;
   }
   return `typescript (native addon ${whyNot}; build it with: node native/build.cjs)`;
 }
