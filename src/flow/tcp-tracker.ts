@@ -480,7 +480,7 @@ export class TcpTracker {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    const n = this.table.capacity;
+    const n = this.table.slots;
     for (let s = 0; s < n; s++) {
       const id = this.table.idOf(s);
       if (id < 0) continue;
@@ -652,11 +652,11 @@ export class TcpTracker {
     let done = 0;
     for (let cls = 0; cls < 3 && done < want; cls++) {
       // Times of this class's entries, sorted, give the cut-off for the oldest ones.
-      const cap = tab.capacity;
-      if (this.evictScratch.length < cap) this.evictScratch = new Float64Array(cap);
+      const slots = tab.slots;
+      if (this.evictScratch.length < slots) this.evictScratch = new Float64Array(slots);
       const times = this.evictScratch;
       let n = 0;
-      for (let s = 0; s < cap; s++) {
+      for (let s = 0; s < slots; s++) {
         const id = tab.idOf(s);
         if (id >= 0 && this.evictClass(s, id) === cls) times[n++] = store.lastTime[id & store.mask]!;
       }
@@ -664,7 +664,7 @@ export class TcpTracker {
       const need = want - done;
       let cut = Infinity;
       if (n > need) cut = times.subarray(0, n).sort()[need - 1]!;
-      for (let s = 0; s < cap && done < want; s++) {
+      for (let s = 0; s < slots && done < want; s++) {
         const id = tab.idOf(s);
         if (id < 0 || this.evictClass(s, id) !== cls || store.lastTime[id & store.mask]! > cut) continue;
         this.release(s, CF.EVICTED);
@@ -684,8 +684,8 @@ export class TcpTracker {
   private sweep(t: number): void {
     const tab = this.table;
     const store = this.store;
-    const cap = tab.capacity;
-    for (let s = 0; s < cap; s++) {
+    const slots = tab.slots;
+    for (let s = 0; s < slots; s++) {
       const id = tab.idOf(s);
       if (id < 0) continue;
       if (t - store.lastTime[id & store.mask]! > (this.isClosed(s) ? this.closedTimeout : this.idleTimeout)) {

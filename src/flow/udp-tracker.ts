@@ -136,7 +136,7 @@ export class UdpTracker {
 
   private sweep(t: number): void {
     const tab = this.table;
-    for (let s = 0; s < tab.capacity; s++) {
+    for (let s = 0; s < tab.slots; s++) {
       const id = tab.idOf(s);
       if (id >= 0 && t - this.store.lastTime[id & this.store.mask]! > this.idleTimeout) this.release(s, CF.EXPIRED);
     }
@@ -145,17 +145,17 @@ export class UdpTracker {
   /** Frees the oldest eighth of the table. */
   private evict(): void {
     const tab = this.table;
-    const cap = tab.capacity;
-    if (this.scratch.length < cap) this.scratch = new Float64Array(cap);
+    const slots = tab.slots;
+    if (this.scratch.length < slots) this.scratch = new Float64Array(slots);
     let n = 0;
-    for (let s = 0; s < cap; s++) {
+    for (let s = 0; s < slots; s++) {
       const id = tab.idOf(s);
       if (id >= 0) this.scratch[n++] = this.store.lastTime[id & this.store.mask]!;
     }
     const want = Math.max(1, tab.maxSlots >> 3);
     const cut = n > want ? this.scratch.subarray(0, n).sort()[want - 1]! : Infinity;
     let done = 0;
-    for (let s = 0; s < cap && done < want; s++) {
+    for (let s = 0; s < slots && done < want; s++) {
       const id = tab.idOf(s);
       if (id < 0 || this.store.lastTime[id & this.store.mask]! > cut) continue;
       this.release(s, CF.EVICTED);

@@ -233,6 +233,38 @@ describe('flow table', () => {
     t.remove(s);
     expect(t.lookup(d)).toBe(-1);
   });
+
+  it('hands out slots lowest first, a freed one next, and keeps every entry when it grows past its first records', () => {
+    const n = 140_000; // more than the records allocated at first (2^17)
+    const t = new FlowTable(200_000, 1024);
+    const d = new Decoded();
+    d.ipVersion = 4;
+    d.addr[7] = 0xc0000201; d.dstPort = 80;
+    const tuple = (i: number): Decoded => {
+      d.addr[3] = 0x0a000000 + Math.floor(i / 60000); d.srcPort = 1024 + (i % 60000);
+      return d;
+    };
+    let outOfOrder = 0;
+    for (let i = 0; i < n; i++) {
+      if (t.lookup(tuple(i)) !== -1 || t.insert(d, i, true) !== i) outOfOrder++;
+    }
+    expect(outOfOrder).toBe(0);
+    expect(t.capacity).toBeGreaterThanOrEqual(n);
+    for (let i = 0; i < n; i += 997) {
+      expect(t.lookup(tuple(i))).toBe(i);
+      expect(t.idOf(i)).toBe(i);
+    }
+    t.remove(5);
+    t.remove(7);
+    expect(t.idOf(5)).toBe(-1);
+    t.lookup(tuple(n));
+    expect(t.insert(d, n, true)).toBe(7);
+    t.lookup(tuple(n + 1));
+    expect(t.insert(d, n + 1, true)).toBe(5);
+    t.lookup(tuple(n + 2));
+    expect(t.insert(d, n + 2, true)).toBe(n);
+    expect(t.count).toBe(n + 1);
+  });
 });
 
 describe('UDP flows', () => {
