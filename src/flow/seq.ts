@@ -23,6 +23,15 @@ export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
 
+/**
+ * `seqAdd` for values held as signed 32-bit integers (the same bits as the unsigned value):
+ * V8 keeps an object field of int32 values in the object, while one that has held an unsigned
+ * value ≥ 2^31 points to a separate heap number. The comparisons below take either form.
+ */
+export function seqAddI32(a: number, n: number): number {
+  return (a + n) | 0;
+}
+
 /** a < b (a comes before b). */
 export function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;

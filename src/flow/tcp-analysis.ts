@@ -61,7 +61,7 @@ import * as seqMod from './seq.js';
 // its module cell, with a check that it is initialized, at every use, while a constant of this
 // module is folded into the instruction (see tcp-tracker.ts).
 const { TcpFlag } = decoded;
-const { seqAdd, seqLeq, seqLt } = seqMod;
+const { seqAddI32, seqLeq, seqLt } = seqMod;
 
 export const AnalysisFlag = {
   RETRANSMISSION: 1 << 0,
@@ -155,8 +155,8 @@ class DirState {
   lastAck = 0;
   lastAckSec = 0;
   lastAckNsec = 0;
-  /** Raw (unscaled) window of this side's last segment; all ones before the first one. */
-  window = 0xffffffff;
+  /** Raw (unscaled) window of this side's last segment; all ones (-1) before the first one. */
+  window = -1;
   /** Window scale shift this side applies: ≥0, -1 unknown, -2 none. */
   winScale = -1;
   /** True from this side's SYN until its first ACK without SYN (window full then ignores scaling). */
@@ -176,7 +176,7 @@ class DirState {
     this.nextSeq = 0; this.nextSeqSec = 0; this.nextSeqNsec = 0;
     this.maxSeqToBeAcked = 0;
     this.lastAck = 0; this.lastAckSec = 0; this.lastAckNsec = 0;
-    this.window = 0xffffffff; this.winScale = -1; this.isFirstAck = false;
+    this.window = -1; this.winScale = -1; this.isFirstAck = false;
     this.lastSegmentFlags = 0; this.dupAckNum = 0; this.lastNonDupAckFrame = 0;
     this.unacked = 0; this.unackedBytes = 0;
   }
@@ -212,8 +212,8 @@ export class TcpAnalyzer {
    * Analyzes one segment and returns its flag mask.
    *
    * dir: 0 = client→server (the side that sent the first packet/SYN), 1 = the other.
-   * seq, ack: absolute, unsigned 32-bit. flags: TcpFlag bits. payloadLen: TCP payload
-   * length on the wire (IP length minus headers, as tshark's tcp.len).
+   * seq, ack: absolute, 32-bit (unsigned, or the same bits as int32). flags: TcpFlag bits.
+   * payloadLen: TCP payload length on the wire (IP length minus headers, as tshark's tcp.len).
    * windowRaw: the 16-bit window field, unscaled.
    * windowScaleShift: the sender's window scale as known after this segment — on a
    * SYN or SYN-ACK, the shift its Window Scale option announces (-2 if it has none);
@@ -225,8 +225,9 @@ export class TcpAnalyzer {
   ): number {
     const fwd = dir === 0 ? this.d0 : this.d1;
     const rev = dir === 0 ? this.d1 : this.d0;
-    seq >>>= 0;
-    ack >>>= 0;
+    // Held as int32 (seqAddI32), so that the sequence fields stay in their objects.
+    seq |= 0;
+    ack |= 0;
     const seglen = payloadLen;
     const window = windowRaw;
     let mask = 0;
@@ -248,11 +249,11 @@ export class TcpAnalyzer {
 
     // ISNs: from the SYN, else seq-1; the peer's from the first ACK (ack-1).
     if (!fwd.baseSeqSet) {
-      fwd.baseSeq = (flags & TcpFlag.SYN) !== 0 ? seq : seqAdd(seq, -1);
+      fwd.baseSeq = (flags & TcpFlag.SYN) !== 0 ? seq : seqAddI32(seq, -1);
       fwd.baseSeqSet = true;
     }
     if (!rev.baseSeqSet && (flags & TcpFlag.ACK) !== 0) {
-      rev.baseSeq = seqAdd(ack, -1);
+      rev.baseSeq = seqAddI32(ack, -1);
       rev.baseSeqSet = true;
     }
 
@@ -271,7 +272,7 @@ export class TcpAnalyzer {
       }
 
       // 4. KEEP ALIVE: 0 or 1 byte starting one before nextseq.
-      if ((seglen === 0 || seglen === 1) && seq === seqAdd(fwd.nextSeq, -1) && (flags & SYN_FIN_RST) === 0) {
+      if ((seglen === 0 || seglen === 1) && seq === seqAddI32(fwd.nextSeq, -1) && (flags & SYN_FIN_RST) === 0) {
         mask |= AF.KEEP_ALIVE;
       }
 
@@ -283,8 +284,8 @@ export class TcpAnalyzer {
       // 6. WINDOW FULL: data up to exactly the peer's right window edge, when its scaling is known.
       if (seglen > 0 && rev.winScale !== -1 && (flags & SYN_FIN_RST) === 0) {
         const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;
-        const edge = seqAdd(rev.lastAck, (rev.window << shift) >>> 0);
-        if (seqAdd(seq, seglen) === edge) mask |= AF.WINDOW_FULL;
+        const edge = seqAddI32(rev.lastAck, (rev.window << shift) >>> 0);
+        if (seqAddI32(seq, seglen) === edge) mask |= AF.WINDOW_FULL;
       }
 
       // 7. KEEP ALIVE ACK: repeats the previous ACK right after the peer's keep-alive.
@@ -331,10 +332,10 @@ export class TcpAnalyzer {
       retrans: {
         let seqNotAdvanced = fwd.nextSeq !== 0 && seqLt(seq, fwd.nextSeq);
         // 2+ bytes starting at nextseq-1: new data after a zero-window probe, not a retransmission.
-        if (seglen > 1 && seqAdd(fwd.nextSeq, -1) === seq) seqNotAdvanced = false;
+        if (seglen > 1 && seqAddI32(fwd.nextSeq, -1) === seq) seqNotAdvanced = false;
 
         // Spurious: every byte was already acknowledged by the peer.
-        if (seglen > 0 && rev.lastAck !== 0 && seqLeq(seqAdd(seq, seglen), rev.lastAck)) {
+        if (seglen > 0 && rev.lastAck !== 0 && seqLeq(seqAddI32(seq, seglen), rev.lastAck)) {
           mask |= AF.SPURIOUS_RETRANSMISSION;
           break retrans;
         }
@@ -348,7 +349,7 @@ export class TcpAnalyzer {
         // Out-of-order: soon after the segment that set nextseq (handshake RTT, else 3 ms).
         const sinceNext = (tsSec - fwd.nextSeqSec) * 1e9 + (tsNsec - fwd.nextSeqNsec);
         const threshold = this.firstRttNs === 0 ? DEFAULT_OOO_THRESHOLD_NS : this.firstRttNs;
-        const end = seqAdd(seq, seglen + ((flags & SYN_FIN) !== 0 ? 1 : 0));
+        const end = seqAddI32(seq, seglen + ((flags & SYN_FIN) !== 0 ? 1 : 0));
         if (seqNotAdvanced && ltU64(sinceNext, threshold) && fwd.nextSeq !== end) {
           mask |= AF.OUT_OF_ORDER;
           break retrans;
@@ -358,11 +359,11 @@ export class TcpAnalyzer {
     }
 
     // ---- state updates (finished_checking_retransmission_type) ----
-    let nextSeq = seqAdd(seq, seglen);
+    let nextSeq = seqAddI32(seq, seglen);
     if ((seglen > 0 || (flags & SYN_FIN) !== 0) && fwd.unacked < MAX_UNACKED_SEGMENTS) {
-      if ((flags & SYN_FIN) !== 0) nextSeq = seqAdd(nextSeq, 1);
+      if ((flags & SYN_FIN) !== 0) nextSeq = seqAddI32(nextSeq, 1);
       fwd.unacked++;
-      fwd.unackedBytes += seqAdd(nextSeq, -seq);
+      fwd.unackedBytes += seqAddI32(nextSeq, -seq);
     }
     const isProbe = (mask & AF.ZERO_WINDOW_PROBE) !== 0;
     if ((seqLt(fwd.nextSeq, nextSeq) || fwd.nextSeq === 0) && !isProbe) {

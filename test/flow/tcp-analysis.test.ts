@@ -20,7 +20,8 @@ const T0 = 1_000_000; // seconds; any fixed epoch
 
 interface Step { line: string; expected: string[]; got: string[] }
 
-function run(table: string): Step[] {
+/** `int32`: seq and ack passed as signed 32-bit values (the same bits), as the tracker passes them. */
+function run(table: string, int32 = false): Step[] {
   const a = new TcpAnalyzer();
   const steps: Step[] = [];
   let frame = 0;
@@ -33,8 +34,8 @@ function run(table: string): Step[] {
     const dir = p[1] === 'c' ? 0 : 1;
     let flags = 0;
     for (const ch of p[2] ?? '') flags |= LETTER[ch] ?? 0;
-    const seq = Number(p[3]);
-    const ack = Number(p[4]);
+    const seq = int32 ? Number(p[3]) | 0 : Number(p[3]);
+    const ack = int32 ? Number(p[4]) | 0 : Number(p[4]);
     const len = Number(p[5]);
     const win = Number(p[6]);
     const wsTok = p.find((x) => x.startsWith('ws='));
@@ -48,8 +49,8 @@ function run(table: string): Step[] {
   return steps;
 }
 
-function check(table: string): void {
-  for (const s of run(table)) expect(s.got, s.line).toEqual(s.expected);
+function check(table: string, int32 = false): void {
+  for (const s of run(table, int32)) expect(s.got, s.line).toEqual(s.expected);
 }
 
 const HANDSHAKE = `
@@ -216,15 +217,40 @@ describe('TcpAnalyzer: one case per flag', () => {
       50   s A   5201 1001 100 1000 | retransmission`);
   });
 
-  it('sequence numbers wrap around 2^32', () => {
-    check(`
+  const WRAP = `
       0    c S   4294967290 0          0   1000
       1    s SA  5000       4294967291 0   1000
       2    c A   4294967291 5001       0   1000
       10   c A   4294967291 5001       100 1000
       11   s A   5001       95         0   1000
       300  c A   4294967291 5001       100 1000 | spurious_retransmission
-      310  c A   95         5001       10  1000`);
+      310  c A   95         5001       10  1000`;
+
+  it('sequence numbers wrap around 2^32', () => {
+    check(WRAP);
+  });
+
+  it('sequence numbers given as int32 (the same bits) give the same flags', () => {
+    check(WRAP, true);
+    // Both ISNs above 2^31: a lost segment, duplicate ACKs, fast retransmissions, FINs.
+    const table = `
+      0    c S   3000000000 0          0    1000
+      1    s SA  4000000000 3000000001 0    1000
+      2    c A   3000000001 4000000001 0    1000
+      10   c A   3000000001 4000000001 100  1000
+      11   c A   3000000201 4000000001 100  1000
+      12   s A   4000000001 3000000101 0    1000
+      13   s A   4000000001 3000000101 0    1000
+      14   s A   4000000001 3000000101 0    1000
+      15   c A   3000000101 4000000001 100  1000
+      30   c A   3000000101 4000000001 100  1000
+      40   s A   4000000001 3000000301 0    2000
+      50   c FA  3000000301 4000000001 0    1000
+      51   s FA  4000000001 3000000302 0    2000
+      52   c A   3000000302 4000000002 0    1000`;
+    const got = (int32: boolean): string[][] => run(table, int32).map((step) => step.got);
+    expect(got(true)).toEqual(got(false));
+    expect(got(false).flat()).toEqual(expect.arrayContaining(['lost_segment', 'dup_ack #2', 'fast_retransmission']));
   });
 });
 
