@@ -139,7 +139,8 @@ class StreamStore {
 
   /** Empties a store that kept no bytes (only gaps or nothing), for reuse. */
   clear(): void {
-    this.runs.length = 0;
+    // Usually empty already: setting an array's length is a call into the runtime.
+    if (this.runs.length !== 0) this.runs.length = 0;
     this.full = false;
     this.total = 0;
   }
