@@ -311,6 +311,14 @@ export abstract class SpillChunks<T> {
  */
 export class SpillArena extends SpillChunks<Uint8Array> {
   private cur: Uint8Array | undefined;
+  /**
+   * The last source appended from, with its ArrayBuffer and offset: reading
+   * `buffer` is a call into V8's C++ builtins every time, and the frames of
+   * one read share their Buffer (keep-alive.pcap: 167,000 appends, 9 sources).
+   */
+  private src: Uint8Array | null = null;
+  private srcBuffer: ArrayBufferLike = new ArrayBuffer(0);
+  private srcOffset = 0;
   private used: number;
   /** Bytes appended. */
   total = 0;
@@ -339,7 +347,14 @@ export class SpillArena extends SpillChunks<Uint8Array> {
     const at = this.used;
     // A plain Uint8Array view: Buffer#subarray makes a Buffer, which costs more to create.
     if (n <= 32) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
-    else c.set(new Uint8Array(buf.buffer, buf.byteOffset + o, n), at);
+    else {
+      if (buf !== this.src) {
+        this.src = buf;
+        this.srcBuffer = buf.buffer;
+        this.srcOffset = buf.byteOffset;
+      }
+      c.set(new Uint8Array(this.srcBuffer, this.srcOffset + o, n), at);
+    }
     this.used += n;
     this.total += n;
     return (this.chunkCount - 1) * this.chunkSize + at;
