@@ -26,6 +26,15 @@ export class ByteFinder {
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** src.byteOffset: byte i of src is byte base + i of the word view. */
   private base = 0;
+  /**
+   * Calls that bind whatever the buffer: a new buffer comes once per read,
+   * thousands of calls in, and a branch first taken after `find` was
+   * optimized has no type feedback and deoptimizes it (and the HTTP parser it
+   * is inlined into). Binding the first calls' buffers again makes that
+   * branch run while V8 still collects feedback (its vector exists from
+   * about the eighth call on).
+   */
+  private warmUp = 16;
 
   constructor(private readonly value: number) {
     this.pattern = Math.imul(value & 0xff, LOW_BITS);
@@ -58,7 +67,9 @@ export class ByteFinder {
 
   private bind(buf: Uint8Array): void {
     const ab = buf.buffer;
-    this.src = buf;
+    // (While warming up, no buffer counts as bound, so the next call binds again.)
+    this.src = this.warmUp > 0 ? null : buf;
+    this.warmUp--;
     this.base = buf.byteOffset;
     this.words = new Int32Array(ab, 0, ab.byteLength >> 2);
   }
