@@ -319,6 +319,14 @@ export class SpillArena extends SpillChunks<Uint8Array> {
   private src: Uint8Array | null = null;
   private srcBuffer: ArrayBufferLike = new ArrayBuffer(0);
   private srcOffset = 0;
+  /**
+   * Appends that take their source afresh whatever it is: a new source comes
+   * once per read, thousands of appends in, and a branch first taken after
+   * `append` was optimized has no type feedback and deoptimizes it (and the
+   * reassembly and HTTP code it is inlined into). Taking the first sources
+   * again makes that branch run while V8 still collects feedback.
+   */
+  private warmUp = 16;
   private used: number;
   /** Bytes appended. */
   total = 0;
@@ -349,7 +357,7 @@ export class SpillArena extends SpillChunks<Uint8Array> {
     if (n <= 32) for (let i = 0; i < n; i++) c[at + i] = buf[o + i]!;
     else {
       if (buf !== this.src) {
-        this.src = buf;
+        this.src = this.warmUp-- > 0 ? null : buf;
         this.srcBuffer = buf.buffer;
         this.srcOffset = buf.byteOffset;
       }
