@@ -61,16 +61,26 @@ const I_STRIDE = 8;
  */
 export class TxStore {
   static readonly PER_CHUNK = 4096;
+  /**
+   * The first chunk holds 16 slots, so that a new chunk is first made while
+   * `alloc` still collects type feedback: made first at the 4097th
+   * transaction, long after `alloc` (inlined into the HTTP parser's
+   * callbacks) was optimized, it deoptimized them.
+   */
+  static readonly FIRST_CHUNK = 16;
   /** The chunks of the slot `alloc` returned last. */
-  f64 = new Float64Array(0);
-  i32 = new Int32Array(0);
-  private used = TxStore.PER_CHUNK;
+  f64 = new Float64Array(TxStore.FIRST_CHUNK * F_STRIDE);
+  i32 = new Int32Array(TxStore.FIRST_CHUNK * I_STRIDE);
+  private used = 0;
+  /** Slots in the current chunk. */
+  private size = TxStore.FIRST_CHUNK;
 
   constructor(readonly arena: HeadArena) {}
 
   /** A fresh slot in `f64` and `i32`; returns its index there. */
   alloc(): number {
-    if (this.used === TxStore.PER_CHUNK) {
+    if (this.used === this.size) {
+      this.size = TxStore.PER_CHUNK;
       this.f64 = new Float64Array(TxStore.PER_CHUNK * F_STRIDE);
       this.i32 = new Int32Array(TxStore.PER_CHUNK * I_STRIDE);
       this.used = 0;
