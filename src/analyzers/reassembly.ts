@@ -152,9 +152,12 @@ class StreamStore {
     const roomConn = lim.maxStoredPerConn - this.total;
     const roomAll = lim.maxStoredTotal - this.budget.stored;
     const room = roomConn < roomAll ? roomConn : roomAll;
-    let n = length;
-    let cut = false;
-    if (n > room) { n = room > 0 ? room : 0; cut = true; }
+    // The cut is worked out by the same operations on every call: the first one comes thousands of
+    // connections in (when the total is spent), and a branch first taken then has no type feedback
+    // and deoptimizes this and the reassembly it is inlined into.
+    const avail = room > 0 ? room : 0;
+    const cut = length > room;
+    const n = cut ? avail : length;
     const arena = this.budget.arena;
     let done = 0;
     while (done < n) {
@@ -165,8 +168,8 @@ class StreamStore {
       done += k;
     }
     this.total += n;
-    if (cut) { this.full = true; return false; }
-    return true;
+    this.full = cut;
+    return !cut;
   }
 
   /** Records a gap in follow-stream (shown as an empty chunk). */
@@ -310,8 +313,12 @@ export class TcpReassembler {
     this.d1.reset();
     const store = this.store;
     if (store !== null) {
-      if (store.total > 0) this.store = new StreamStore(this.budget);
-      else store.clear();
+      // A new store is cleared too, so `clear` runs from the first connection on: once the
+      // retention total is spent every store stays empty, and a `clear` first run then, thousands
+      // of connections in, has no type feedback and deoptimizes this and `reuse`.
+      const next = store.total > 0 ? new StreamStore(this.budget) : store;
+      next.clear();
+      this.store = next;
     }
   }
 
