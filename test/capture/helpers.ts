@@ -89,3 +89,32 @@ export async function readStream(bytes: Uint8Array, chunk = 65536, opts: OpenOpt
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
+
+/** One mutation of a capture's bytes (property tests of the readers). */
+export type Mutation =
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'u32'; at: number; value: number }
+  | { kind: 'bytes'; at: number; bytes: Uint8Array };
+
+/**
+ * A copy of `seed` with the mutations applied in turn, the first `keep`
+ * bytes left alone (the magic, or the whole file header): a bit flip,
+ * truncation, a 32-bit value in either byte order, or bytes written over.
+ */
+export function mutate(seed: Uint8Array, ms: Mutation[], keep: number): Buffer {
+  let b = Buffer.from(seed);
+  for (const m of ms) {
+    if (b.length <= keep) break;
+    const at = keep + (m.at % (b.length - keep));
+    if (m.kind === 'flip') b[at] = b[at]! ^ (1 << m.bit);
+    else if (m.kind === 'cut') b = b.subarray(0, at);
+    else if (m.kind === 'u32') {
+      if (at + 4 <= b.length) {
+        if (m.at % 2 === 0) b.writeUInt32LE(m.value, at);
+        else b.writeUInt32BE(m.value, at);
+      }
+    } else b.set(m.bytes.subarray(0, b.length - at), at);
+  }
+  return b;
+}

@@ -15,7 +15,7 @@ import type { OpenOptions } from '../../src/capture/open.js';
 import { buildPcap, ethIpv4Tcp, type PcapRecord } from '../../src/capture/pcap-writer.js';
 import { SLOT_WORDS, Slot, SlotState } from '../../src/capture/scan-slot.js';
 import { loadNative, nativeUnavailableReason } from '../../src/native.js';
-import { CORPUS, drain, type ReadResult, readStream, tempFile } from './helpers.js';
+import { CORPUS, drain, mutate, type ReadResult, readStream, tempFile } from './helpers.js';
 import { openCapture } from '../../src/capture/open.js';
 
 const why = nativeUnavailableReason();
@@ -160,21 +160,8 @@ describe.skipIf(why !== '')('native record scan = TypeScript record loop', () =>
     );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.constantFrom(...SHAPES), async (i, ms, shape) => {
-        let b = Buffer.from(seeds[i]!);
-        for (const m of ms) {
-          if (b.length <= 24) break;
-          // keep the file header: mutations are about the records
-          const at = 24 + (m.at % (b.length - 24));
-          if (m.kind === 'flip') b[at] = b[at]! ^ (1 << m.bit);
-          else if (m.kind === 'cut') b = b.subarray(0, at);
-          else if (m.kind === 'u32') {
-            if (at + 4 <= b.length) {
-              if (m.at % 2 === 0) b.writeUInt32LE(m.value, at);
-              else b.writeUInt32BE(m.value, at);
-            }
-          } else b.set(m.bytes.subarray(0, b.length - at), at);
-        }
-        await same(tempFile(b), shape);
+        // keep the file header: mutations are about the records
+        await same(tempFile(mutate(seeds[i]!, ms, 24)), shape);
       }),
       { seed: 0x5ca7, numRuns: Number(process.env.SYNACK_FUZZ_RUNS ?? 300) },
     );
