@@ -237,6 +237,33 @@ export class FrameDecoder {
     const flags = u16(b, t + 12) & 0x0fff;
     if (hl < 20 || t + hl > pend || (flags & 3) === 3) return false;
 
+    this.plainLayers(start, total, hl);
+    d.ttl = b[o + 8]!;
+    d.ipId = u16(b, o + 4);
+    const a = d.addr;
+    a[3] = u32(b, o + 12);
+    a[7] = u32(b, o + 16);
+    d.srcPort = u16(b, t);
+    d.dstPort = u16(b, t + 2);
+    d.seq = u32(b, t + 4);
+    d.ack = u32(b, t + 8);
+    d.tcpFlags = flags;
+    d.window = u16(b, t + 14);
+    d.urgentPtr = u16(b, t + 18);
+    if (hl > 20) this.tcpOptions(b, t + 20, t + hl, false);
+    return true;
+  }
+
+  /**
+   * What the fast path and the pre-decoded path set alike for a frame they
+   * take: the three layers, the fields every such frame has the same, the
+   * option range and the payload (the callers set the fields read from the
+   * headers). IPv4 addresses: words 0–2 of each address are zeroed here.
+   */
+  private plainLayers(start: number, total: number, hl: number): void {
+    const d = this.d;
+    const o = start + 14;
+    const t = o + 20;
     // ethernet(), etherType()
     d.pushLayer(LayerId.eth, start);
     d.ethOffset = start;
@@ -248,32 +275,21 @@ export class FrameDecoder {
     d.ipVersion = 4;
     d.l3Offset = o;
     d.frameL3Offset = o;
-    d.ttl = b[o + 8]!;
-    d.ipId = u16(b, o + 4);
     d.ipProto = 6;
     const a = d.addr;
-    a[0] = 0; a[1] = 0; a[2] = 0; a[3] = u32(b, o + 12);
-    a[4] = 0; a[5] = 0; a[6] = 0; a[7] = u32(b, o + 16);
+    a[0] = 0; a[1] = 0; a[2] = 0;
+    a[4] = 0; a[5] = 0; a[6] = 0;
     d.ipHeaderLen = 20;
     d.ipTotalLen = total;
     // tcp()
     d.pushLayer(LayerId.tcp, t);
     d.l4Offset = t;
-    d.srcPort = u16(b, t);
-    d.dstPort = u16(b, t + 2);
-    d.seq = u32(b, t + 4);
-    d.ack = u32(b, t + 8);
-    d.tcpFlags = flags;
-    d.window = u16(b, t + 14);
-    d.urgentPtr = u16(b, t + 18);
     d.tcpHeaderLen = hl;
     if (hl > 20) {
       d.optionsOffset = t + 20;
       d.optionsLen = hl - 20;
-      this.tcpOptions(b, t + 20, t + hl, false);
     }
-    this.setPayload(t + hl, pend, pend);
-    return true;
+    this.setPayload(t + hl, o + total, o + total);
   }
 
   /**
@@ -291,31 +307,13 @@ export class FrameDecoder {
     const state = s[at + Slot.state]!;
     if ((state & SlotState.eligible) === 0 || d.anomalyCount !== 0) return false;
     if (this.ipLayers >= this.limits.maxIpLayers || MAX_LAYERS < 3) return false;
-    const o = start + 14;
-    const t = o + 20;
-    // ethernet(), etherType()
-    d.pushLayer(LayerId.eth, start);
-    d.ethOffset = start;
-    this.padTo = start + ETH_MIN_FRAME;
-    d.ethertype = 0x0800;
-    // ipv4()
-    this.ipLayers++;
-    d.pushLayer(LayerId.ipv4, o);
-    d.ipVersion = 4;
-    d.l3Offset = o;
-    d.frameL3Offset = o;
+    const hl = s[at + Slot.tcpHeaderLen]!;
+    this.plainLayers(start, s[at + Slot.ipTotalLen]!, hl);
     d.ttl = s[at + Slot.ttl]!;
     d.ipId = s[at + Slot.ipId]!;
-    d.ipProto = 6;
     const a = d.addr;
-    a[0] = 0; a[1] = 0; a[2] = 0; a[3] = s[at + Slot.src]!;
-    a[4] = 0; a[5] = 0; a[6] = 0; a[7] = s[at + Slot.dst]!;
-    d.ipHeaderLen = 20;
-    const total = s[at + Slot.ipTotalLen]!;
-    d.ipTotalLen = total;
-    // tcp()
-    d.pushLayer(LayerId.tcp, t);
-    d.l4Offset = t;
+    a[3] = s[at + Slot.src]!;
+    a[7] = s[at + Slot.dst]!;
     d.srcPort = s[at + Slot.srcPort]!;
     d.dstPort = s[at + Slot.dstPort]!;
     d.seq = s[at + Slot.seq]!;
@@ -323,11 +321,7 @@ export class FrameDecoder {
     d.tcpFlags = s[at + Slot.tcpFlags]!;
     d.window = s[at + Slot.window]!;
     d.urgentPtr = s[at + Slot.urgentPtr]!;
-    const hl = s[at + Slot.tcpHeaderLen]!;
-    d.tcpHeaderLen = hl;
     if (hl > 20) {
-      d.optionsOffset = t + 20;
-      d.optionsLen = hl - 20;
       // tcpOptions(): what the walk found (the fields of options it did not find keep their reset values).
       if ((state & SlotState.mss) !== 0) d.mss = s[at + Slot.mss]!;
       if ((state & SlotState.wscale) !== 0) d.wscale = s[at + Slot.wscale]!;
@@ -340,8 +334,6 @@ export class FrameDecoder {
       for (let i = 0; i < n * 2; i++) d.sack[i] = s[at + Slot.sack + i]!;
       d.sackCount = n;
     }
-    const pend = o + total;
-    this.setPayload(t + hl, pend, pend);
     return true;
   }
 
