@@ -244,13 +244,7 @@ class Side {
     this.afterLF = true;
     // A head buffer of the usual size is kept; a large one is not held on to.
     if (this.headBuf.length > MIN_HEAD_BUF) this.headBuf = EMPTY;
-    this.headLen = 0;
-    this.lineLen = 0;
-    this.lines = 0;
-    this.lastCR = false;
-    this.started = false;
-    this.startChecked = false;
-    if (this.headFrames !== null && this.headFrames.length !== 0) this.headFrames.length = 0;
+    this.resetHead();
     this.msgFrame = 0;
     this.msgTime = 0;
     this.tx = null;
@@ -273,6 +267,7 @@ class Side {
     this.keep = null;
   }
 
+  /** No head under way: nothing held, no line counted, the next bytes start a message. */
   resetHead(): void {
     this.headLen = 0;
     this.lineLen = 0;
